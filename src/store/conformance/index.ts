@@ -1,0 +1,22 @@
+/**
+ * The store conformance suite: every Store implementation must pass it. It is written against the interfaces in
+ * ../types.ts only. Run it from a test file: `runStoreConformance(factory)`.
+ */
+import { describe } from 'node:test';
+import { StoreHarness, type StoreFactory } from './harness.js';
+import { accountCases } from './accounts.js';
+import { mailCases } from './mail.js';
+import { queueAndMiscCases } from './queue-misc.js';
+import { concurrencyCases } from './concurrency.js';
+
+export type { StoreFactory, StoreDatabase } from './harness.js';
+
+export function runStoreConformance(factory: StoreFactory): void {
+  const h = new StoreHarness(factory);
+  describe(`store conformance: ${factory.name}`, () => {
+    accountCases(h);
+    mailCases(h);
+    queueAndMiscCases(h);
+    concurrencyCases(h);
+  });
+}

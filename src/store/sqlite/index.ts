@@ -1,0 +1,65 @@
+/**
+ * The embedded default store: one SQLite file (WAL, synchronous=FULL) holding accounts, mail, bodies, queue,
+ * events, counters and sessions, so one commit makes a message durable and one file is a complete backup.
+ */
+import type { BlobStore, ChangeFeed, Store } from '../types.js';
+import { LocalChangeFeed } from '../change-feed.js';
+import { type Db, openDatabase } from './db.js';
+import { SqliteAccounts } from './accounts.js';
+import { SqliteMail, blobIdOf } from './mail.js';
+import { SqliteQueue } from './queue.js';
+import { SqliteCounters, SqliteEvents, SqliteSessions } from './misc.js';
+
+class SqliteBlobs implements BlobStore {
+  constructor(private readonly db: Db) {}
+
+  async put(raw: Buffer): Promise<string> {
+    const id = blobIdOf(raw);
+    this.db.prepare('INSERT INTO blobs (id, size, data) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(id, raw.length, raw);
+    return id;
+  }
+
+  async get(id: string): Promise<Buffer | null> {
+    const r = this.db.prepare('SELECT data FROM blobs WHERE id = ?').get(id) as { data: Buffer } | undefined;
+    return r ? r.data : null;
+  }
+}
+
+/** Copies every method of `part` (bound to it) onto `target`. */
+function mixIn(target: Record<string, unknown>, part: object): void {
+  for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(part))) {
+    const fn = (part as Record<string, unknown>)[name];
+    if (name !== 'constructor' && typeof fn === 'function') target[name] = fn.bind(part);
+  }
+}
+
+export interface SqliteStoreOptions {
+  path: string;
+  /** Shared feed, e.g. when tests open several handles on one file in one process. */
+  changes?: ChangeFeed;
+  now?: () => number;
+}
+
+export function openSqliteStore(opts: SqliteStoreOptions): Store {
+  const db = openDatabase(opts.path);
+  const changes = opts.changes ?? new LocalChangeFeed();
+  const now = opts.now ?? Date.now;
+  const store: Record<string, unknown> = {
+    blobs: new SqliteBlobs(db),
+    changes,
+    description: `sqlite:${opts.path}`,
+    close: async () => {
+      db.close();
+    },
+  };
+  for (const part of [
+    new SqliteAccounts(db),
+    new SqliteMail(db, changes, now),
+    new SqliteQueue(db),
+    new SqliteEvents(db),
+    new SqliteCounters(db),
+    new SqliteSessions(db),
+  ])
+    mixIn(store, part);
+  return store as unknown as Store;
+}

@@ -1,0 +1,166 @@
+/**
+ * Versioned schema migrations for the SQLite store. Each entry runs once, in order, inside a transaction;
+ * `PRAGMA user_version` records how far a database has come. Never edit a released migration: add a new one.
+ */
+export const migrations: ReadonlyArray<{ version: number; description: string; sql: string }> = [
+  {
+    version: 1,
+    description: 'accounts, folders, messages, queue, events, counters, web sessions',
+    sql: `
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE domains (
+  name TEXT PRIMARY KEY,
+  admin_address TEXT,
+  signup_policy TEXT NOT NULL DEFAULT 'closed',
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE subscribers (
+  id INTEGER PRIMARY KEY,
+  holder TEXT NOT NULL UNIQUE,
+  allowance INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE mailboxes (
+  id INTEGER PRIMARY KEY,
+  address TEXT NOT NULL UNIQUE,
+  local_part TEXT NOT NULL,
+  domain TEXT NOT NULL REFERENCES domains(name),
+  subscriber_id INTEGER NOT NULL REFERENCES subscribers(id),
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  quota_bytes INTEGER NOT NULL,
+  used_bytes INTEGER NOT NULL DEFAULT 0,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX mailboxes_subscriber ON mailboxes(subscriber_id);
+CREATE INDEX mailboxes_domain ON mailboxes(domain);
+
+CREATE TABLE aliases (
+  address TEXT NOT NULL,
+  target TEXT NOT NULL,
+  domain TEXT NOT NULL,
+  system INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (address, target)
+) WITHOUT ROWID;
+CREATE INDEX aliases_domain ON aliases(domain);
+
+CREATE TABLE app_passwords (
+  id INTEGER PRIMARY KEY,
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  secret_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER,
+  UNIQUE (mailbox_id, name)
+);
+CREATE INDEX app_passwords_secret ON app_passwords(mailbox_id, secret_hash);
+
+CREATE TABLE folders (
+  id INTEGER PRIMARY KEY,
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  special_use TEXT,
+  subscribed INTEGER NOT NULL DEFAULT 1,
+  uid_validity INTEGER NOT NULL,
+  uid_next INTEGER NOT NULL DEFAULT 1,
+  highest_modseq INTEGER NOT NULL DEFAULT 1,
+  recent_uid INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  UNIQUE (mailbox_id, name)
+);
+
+CREATE TABLE blobs (
+  id TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY,
+  blob_id TEXT NOT NULL REFERENCES blobs(id),
+  size INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  subject TEXT, from_addr TEXT, to_addr TEXT, cc_addr TEXT, date INTEGER,
+  message_id TEXT, in_reply_to TEXT, refs TEXT,
+  structure TEXT,
+  refcount INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX messages_blob ON messages(blob_id);
+
+CREATE TABLE entries (
+  folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+  uid INTEGER NOT NULL,
+  message_id INTEGER NOT NULL REFERENCES messages(id),
+  flags TEXT NOT NULL DEFAULT '',
+  modseq INTEGER NOT NULL,
+  internal_date INTEGER NOT NULL,
+  PRIMARY KEY (folder_id, uid)
+) WITHOUT ROWID;
+CREATE INDEX entries_modseq ON entries(folder_id, modseq);
+CREATE INDEX entries_message ON entries(message_id);
+
+CREATE TABLE expunged (
+  folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+  uid INTEGER NOT NULL,
+  modseq INTEGER NOT NULL,
+  PRIMARY KEY (folder_id, uid)
+) WITHOUT ROWID;
+
+CREATE TABLE queue (
+  id INTEGER PRIMARY KEY,
+  -- No foreign key: a finished entry releases its message but stays as the sender-visible status.
+  message_id INTEGER NOT NULL,
+  mail_from TEXT NOT NULL,
+  rcpt_to TEXT NOT NULL,
+  domain TEXT NOT NULL,
+  params TEXT NOT NULL,
+  submitter_id INTEGER,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT,
+  lease_owner TEXT,
+  lease_until INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX queue_due ON queue(status, next_attempt_at);
+CREATE INDEX queue_submitter ON queue(submitter_id);
+
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+  at INTEGER NOT NULL,
+  protocol TEXT NOT NULL,
+  port INTEGER NOT NULL,
+  client_ip TEXT NOT NULL,
+  tls INTEGER NOT NULL,
+  client_name TEXT,
+  kind TEXT NOT NULL,
+  result TEXT NOT NULL,
+  reason TEXT
+);
+CREATE INDEX events_mailbox ON events(mailbox_id, id);
+
+CREATE TABLE counters (
+  key TEXT PRIMARY KEY,
+  count INTEGER NOT NULL,
+  window_start INTEGER NOT NULL,
+  locked_until INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE TABLE web_sessions (
+  id TEXT PRIMARY KEY,
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  data TEXT NOT NULL
+);
+`,
+  },
+];

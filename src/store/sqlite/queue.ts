@@ -1,0 +1,102 @@
+/** The outbound queue in SQLite: one row per recipient; claims are leases so a crashed worker's entries come back. */
+import type { QueueEntry, QueueStatus, QueueStore } from '../types.js';
+import { type Db, writeTx } from './db.js';
+import { releaseMessage } from './mail.js';
+
+interface QueueRow {
+  id: number;
+  message_id: number;
+  blob_id: string | null;
+  mail_from: string;
+  rcpt_to: string;
+  domain: string;
+  params: string;
+  submitter_id: number | null;
+  status: QueueStatus;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const SELECT = 'SELECT q.*, m.blob_id FROM queue q LEFT JOIN messages m ON m.id = q.message_id';
+
+const toEntry = (r: QueueRow): QueueEntry => ({
+  id: r.id,
+  messageId: r.message_id,
+  blobId: r.blob_id,
+  mailFrom: r.mail_from,
+  rcptTo: r.rcpt_to,
+  domain: r.domain,
+  params: JSON.parse(r.params) as Record<string, string>,
+  submitterId: r.submitter_id,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error,
+  leaseOwner: r.lease_owner,
+  leaseUntil: r.lease_until,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export class SqliteQueue implements QueueStore {
+  constructor(private readonly db: Db) {}
+
+  async claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<QueueEntry[]> {
+    return writeTx(this.db, () => {
+      const rows = this.db
+        .prepare(
+          `${SELECT} WHERE q.status = 'queued' AND q.next_attempt_at <= ? AND (q.lease_until IS NULL OR q.lease_until <= ?)
+           ORDER BY q.next_attempt_at, q.id LIMIT ?`,
+        )
+        .all(now, now, limit) as QueueRow[];
+      const lease = this.db.prepare('UPDATE queue SET lease_owner = ?, lease_until = ?, updated_at = ? WHERE id = ?');
+      for (const r of rows) {
+        lease.run(owner, now + leaseMs, now, r.id);
+        r.lease_owner = owner;
+        r.lease_until = now + leaseMs;
+      }
+      return rows.map(toEntry);
+    });
+  }
+
+  async finishAttempt(
+    id: number,
+    owner: string,
+    outcome: { status: QueueStatus; nextAttemptAt?: number; error?: string | null; at: number },
+  ): Promise<boolean> {
+    return writeTx(this.db, () => {
+      const r = this.db.prepare('SELECT message_id, lease_owner, status FROM queue WHERE id = ?').get(id) as
+        | { message_id: number; lease_owner: string | null; status: QueueStatus }
+        | undefined;
+      if (!r || r.lease_owner !== owner || r.status !== 'queued') return false;
+      this.db
+        .prepare(
+          `UPDATE queue SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_owner = NULL,
+           lease_until = NULL, updated_at = ? WHERE id = ?`,
+        )
+        .run(outcome.status, outcome.nextAttemptAt ?? outcome.at, outcome.error ?? null, outcome.at, id);
+      // A finished entry no longer needs the message body; the row stays as the sender-visible status.
+      if (outcome.status !== 'queued') releaseMessage(this.db, r.message_id);
+      return true;
+    });
+  }
+
+  async getQueueEntry(id: number): Promise<QueueEntry | null> {
+    const r = this.db.prepare(`${SELECT} WHERE q.id = ?`).get(id) as QueueRow | undefined;
+    return r ? toEntry(r) : null;
+  }
+
+  async listQueue(filter: { status?: QueueStatus; submitterId?: number } = {}): Promise<QueueEntry[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.status) (where.push('q.status = ?'), args.push(filter.status));
+    if (filter.submitterId !== undefined) (where.push('q.submitter_id = ?'), args.push(filter.submitterId));
+    const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY q.id`;
+    return (this.db.prepare(sql).all(...args) as QueueRow[]).map(toEntry);
+  }
+}

@@ -1,0 +1,389 @@
+/**
+ * The storage interfaces every Outpost component uses. SQLite implements them today (store/sqlite/), PostgreSQL
+ * will implement them for several nodes (issue 13); one conformance suite (store/conformance/) runs against both.
+ *
+ * Rules (they keep later work from rewriting the store):
+ * - Every operation that must be atomic is ONE method here; no begin/commit escapes the store.
+ * - All methods are async, even where SQLite answers synchronously.
+ * - Message bodies live behind {@link BlobStore}, stored once however many folders hold them.
+ * - Folder changes are published on the {@link ChangeFeed} after they commit.
+ * - Times are milliseconds since the epoch (numbers), supplied by the caller's injected clock where they matter.
+ */
+
+// ---------------------------------------------------------------- accounts
+
+export type Role = 'user' | 'admin';
+
+export interface Domain {
+  /** Lower-case ASCII (punycode) name. */
+  name: string;
+  /** Address of the mailbox that administers this domain; postmaster@ and abuse@ point here (RFC 2142). */
+  adminAddress: string | null;
+  /** Who may sign up at this domain on the web (issue 9): closed by default. */
+  signupPolicy: 'closed' | 'invite' | 'open';
+  createdAt: number;
+}
+
+export interface Subscriber {
+  id: number;
+  /** The address of the mailbox that holds the subscription. */
+  holder: string;
+  /** How many mailboxes the subscriber may have. */
+  allowance: number;
+  createdAt: number;
+}
+
+export interface Mailbox {
+  id: number;
+  /** Canonical lower-case address. */
+  address: string;
+  localPart: string;
+  domain: string;
+  subscriberId: number;
+  role: Role;
+  /** PHC-format password hash (argon2id). */
+  passwordHash: string;
+  /** Bytes; 0 = unlimited. */
+  quotaBytes: number;
+  /** Sum of the sizes of all messages in all of this mailbox's folders. */
+  usedBytes: number;
+  disabled: boolean;
+  createdAt: number;
+}
+
+export interface NewMailbox {
+  address: string;
+  localPart: string;
+  domain: string;
+  role: Role;
+  passwordHash: string;
+  quotaBytes: number;
+  /** Join this subscriber, or create a new one with this mailbox as holder and the given allowance. */
+  subscriber: { existingId: number } | { newAllowance: number };
+  /** Refuse (throw `allowance`) when the subscriber already has this many mailboxes or more. */
+  enforceAllowance: boolean;
+  /** Folders created with the mailbox (name + special-use attribute). */
+  folders: ReadonlyArray<{ name: string; specialUse: SpecialUse | null }>;
+  createdAt: number;
+}
+
+export interface Alias {
+  address: string;
+  targets: string[];
+  /** True for postmaster@/abuse@, which follow the domain's admin. */
+  system: boolean;
+}
+
+export interface AppPassword {
+  id: number;
+  mailboxId: number;
+  name: string;
+  /** SHA-256 of the generated secret (secrets are high-entropy, so a fast hash suffices). */
+  secretHash: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export interface AccountStore {
+  addDomain(d: Domain): Promise<void>;
+  getDomain(name: string): Promise<Domain | null>;
+  listDomains(): Promise<Domain[]>;
+  updateDomain(name: string, change: Partial<Pick<Domain, 'adminAddress' | 'signupPolicy'>>): Promise<void>;
+  /** Removes the domain, its aliases, and (only when `withMailboxes`) its mailboxes; else refuses `not-empty`. */
+  removeDomain(name: string, withMailboxes: boolean): Promise<void>;
+
+  getSubscriber(id: number): Promise<Subscriber | null>;
+  getSubscriberByHolder(holder: string): Promise<Subscriber | null>;
+  setAllowance(id: number, allowance: number): Promise<void>;
+  countMailboxes(subscriberId: number): Promise<number>;
+
+  /** Atomically: check the address is free (no mailbox, no alias), check the allowance, create subscriber, mailbox, folders. */
+  createMailbox(m: NewMailbox): Promise<Mailbox>;
+  getMailbox(address: string): Promise<Mailbox | null>;
+  getMailboxById(id: number): Promise<Mailbox | null>;
+  listMailboxes(filter?: { domain?: string; subscriberId?: number }): Promise<Mailbox[]>;
+  updateMailbox(id: number, change: Partial<Pick<Mailbox, 'passwordHash' | 'quotaBytes' | 'role' | 'disabled'>>): Promise<void>;
+  /** Removes the mailbox with its folders, messages, app passwords and events; a subscriber left empty goes too. */
+  removeMailbox(id: number): Promise<void>;
+
+  /** Adds targets to an alias (creating it); refuses `taken` if a mailbox has that address. */
+  addAlias(address: string, targets: string[], system: boolean): Promise<void>;
+  getAlias(address: string): Promise<Alias | null>;
+  listAliases(domain?: string): Promise<Alias[]>;
+  /** Removes one target, or the whole alias when `target` is omitted. */
+  removeAlias(address: string, target?: string): Promise<void>;
+
+  addAppPassword(mailboxId: number, name: string, secretHash: string, createdAt: number): Promise<AppPassword>;
+  listAppPasswords(mailboxId: number): Promise<AppPassword[]>;
+  findAppPassword(mailboxId: number, secretHash: string): Promise<AppPassword | null>;
+  touchAppPassword(id: number, at: number): Promise<void>;
+  revokeAppPassword(mailboxId: number, name: string): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------- folders and messages
+
+/** RFC 6154 special-use attributes. */
+export type SpecialUse = '\\Sent' | '\\Drafts' | '\\Junk' | '\\Trash' | '\\Archive' | '\\All' | '\\Flagged';
+
+export interface Folder {
+  id: number;
+  mailboxId: number;
+  /** Full hierarchical name with '/' as the separator; INBOX is always `INBOX`. */
+  name: string;
+  specialUse: SpecialUse | null;
+  subscribed: boolean;
+  /** RFC 3501 §2.3.1.1: changes whenever UIDs could be reused (recreated folder). */
+  uidValidity: number;
+  /** The UID the next message will get. UIDs are never reused. */
+  uidNext: number;
+  /** RFC 7162: highest mod-sequence of any change in this folder. */
+  highestModSeq: number;
+  /** UIDs at or above this have not been announced as \Recent to any session yet (RFC 3501 §2.3.2). */
+  recentUid: number;
+  createdAt: number;
+}
+
+export interface FolderStatus {
+  messages: number;
+  unseen: number;
+  sizeBytes: number;
+  uidNext: number;
+  uidValidity: number;
+  highestModSeq: number;
+  recent: number;
+}
+
+/** What is known about a message at delivery; computed by mail/ code, stored as-is. */
+export interface MessageMeta {
+  size: number;
+  /** Header fields IMAP ENVELOPE, webmail lists and threading need; absent fields are null. */
+  subject: string | null;
+  from: string | null;
+  to: string | null;
+  cc: string | null;
+  date: number | null;
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string | null;
+  /** Cached MIME structure (issue 5 fills it); opaque JSON to the store. */
+  structure: unknown;
+}
+
+export interface MessageEntry {
+  folderId: number;
+  uid: number;
+  messageId: number;
+  blobId: string;
+  size: number;
+  /** System flags (`\Seen`…) and keywords, sorted, no duplicates. */
+  flags: string[];
+  modSeq: number;
+  /** RFC 3501 INTERNALDATE. */
+  internalDate: number;
+  meta: MessageMeta;
+}
+
+export interface DeliveryTarget {
+  mailboxId: number;
+  /** Folder name in that mailbox; falls back to INBOX if it does not exist. */
+  folder: string;
+  flags?: string[];
+}
+
+export interface NewQueueEntry {
+  mailFrom: string;
+  rcptTo: string;
+  /** Envelope parameters kept for delivery and DSN (RFC 3461): RET, ENVID, NOTIFY, ORCPT, SMTPUTF8, BODY. */
+  params: Record<string, string>;
+  /** The submitting mailbox, so the sender can see delivery status (issue 8). */
+  submitterId: number | null;
+  nextAttemptAt: number;
+}
+
+export interface Delivery {
+  /** Raw message bytes (CRLF line endings). */
+  raw: Buffer;
+  meta: MessageMeta;
+  receivedAt: number;
+  targets: DeliveryTarget[];
+  queue: NewQueueEntry[];
+}
+
+export interface DeliveryResult {
+  messageId: number;
+  blobId: string;
+  placed: Array<{ mailboxId: number; folderId: number; uid: number }>;
+  queueIds: number[];
+}
+
+export type FlagMode = 'add' | 'remove' | 'replace';
+
+export interface FlagChange {
+  uid: number;
+  flags: string[];
+  modSeq: number;
+}
+
+export interface MailStore {
+  listFolders(mailboxId: number): Promise<Folder[]>;
+  getFolder(mailboxId: number, name: string): Promise<Folder | null>;
+  getFolderById(folderId: number): Promise<Folder | null>;
+  /** Creates a folder (refuses `exists`); a name that was deleted earlier gets a new UIDVALIDITY. */
+  createFolder(mailboxId: number, name: string, specialUse?: SpecialUse | null): Promise<Folder>;
+  /** Deletes a folder and its messages (refuses `inbox` for INBOX). */
+  deleteFolder(folderId: number): Promise<void>;
+  /** Renames a folder and its children (RFC 3501 §6.3.5; INBOX rename moves its messages to the new folder). */
+  renameFolder(folderId: number, newName: string): Promise<void>;
+  setSubscribed(mailboxId: number, name: string, subscribed: boolean): Promise<void>;
+  folderStatus(folderId: number): Promise<FolderStatus>;
+
+  /** One commit: the message stored once, placed in every target folder, queue entries created. */
+  deliver(d: Delivery): Promise<DeliveryResult>;
+  /** RFC 3501 §6.3.11 APPEND: one message into one folder; returns its UID. */
+  append(folderId: number, raw: Buffer, meta: MessageMeta, flags: string[], internalDate: number): Promise<{ uid: number; modSeq: number }>;
+  /** Entries by UID range (inclusive), ascending. */
+  listEntries(folderId: number, range?: { fromUid?: number; toUid?: number; changedSince?: number }): Promise<MessageEntry[]>;
+  getEntry(folderId: number, uid: number): Promise<MessageEntry | null>;
+  /** RFC 4315 COPY: copies keep flags and INTERNALDATE; returns the UID mapping. */
+  copy(fromFolderId: number, uids: number[], toFolderId: number): Promise<Array<{ from: number; to: number }>>;
+  /** RFC 6851 MOVE: copy and expunge in one commit. */
+  move(fromFolderId: number, uids: number[], toFolderId: number): Promise<Array<{ from: number; to: number }>>;
+  /** RFC 3501 §6.4.6 STORE, with RFC 7162 UNCHANGEDSINCE: entries whose modseq is higher are reported in `failed`. */
+  storeFlags(folderId: number, uids: number[], mode: FlagMode, flags: string[], unchangedSince?: number): Promise<{ changed: FlagChange[]; failed: number[] }>;
+  /** RFC 3501 §6.4.3 EXPUNGE: removes entries flagged \Deleted (only among `uids` when given); returns the UIDs removed. */
+  expunge(folderId: number, uids?: number[]): Promise<number[]>;
+  /** RFC 7162 VANISHED: UIDs expunged after `modSeq`. */
+  expungedSince(folderId: number, modSeq: number): Promise<number[]>;
+  /** Marks UIDs below `uidNext` as announced \Recent; returns the first UID that is recent for the caller. */
+  claimRecent(folderId: number): Promise<number>;
+}
+
+export interface BlobStore {
+  /** Stores bytes under their SHA-256; storing the same bytes twice keeps one copy. */
+  put(raw: Buffer): Promise<string>;
+  get(id: string): Promise<Buffer | null>;
+}
+
+// ---------------------------------------------------------------- outbound queue
+
+export type QueueStatus = 'queued' | 'delivered' | 'bounced' | 'expired';
+
+export interface QueueEntry {
+  id: number;
+  messageId: number;
+  /** The body; null once the entry is finished and the message released. */
+  blobId: string | null;
+  mailFrom: string;
+  rcptTo: string;
+  /** Recipient domain, for per-destination concurrency. */
+  domain: string;
+  params: Record<string, string>;
+  submitterId: number | null;
+  status: QueueStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface QueueStore {
+  /**
+   * Claims up to `limit` due entries (status queued, next attempt ≤ now, no live lease) as a lease that expires at
+   * now + leaseMs. Two claimers never get the same entry while a lease is live (SKIP LOCKED on PostgreSQL).
+   */
+  claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<QueueEntry[]>;
+  /** Records an attempt's outcome; only the lease holder may (returns false otherwise). */
+  finishAttempt(id: number, owner: string, outcome: { status: QueueStatus; nextAttemptAt?: number; error?: string | null; at: number }): Promise<boolean>;
+  getQueueEntry(id: number): Promise<QueueEntry | null>;
+  listQueue(filter?: { status?: QueueStatus; submitterId?: number }): Promise<QueueEntry[]>;
+}
+
+// ---------------------------------------------------------------- events, limiter, sessions
+
+export type Protocol = 'smtp' | 'submission' | 'imap' | 'pop3' | 'web' | 'cli';
+
+export interface MailboxEvent {
+  id?: number;
+  mailboxId: number;
+  at: number;
+  protocol: Protocol;
+  /** Local port the client connected to (0 for cli). */
+  port: number;
+  clientIp: string;
+  tls: boolean;
+  /** What the client calls itself: EHLO name, IMAP ID, User-Agent. */
+  clientName: string | null;
+  /** e.g. `auth`, `connect`, `app-password.added`. */
+  kind: string;
+  result: 'ok' | 'fail';
+  /** Machine-readable reason, e.g. `bad-password`, `locked-out`, `plaintext-refused`. */
+  reason: string | null;
+}
+
+export interface EventStore {
+  recordEvent(e: MailboxEvent): Promise<void>;
+  /** Newest first. */
+  listEvents(mailboxId: number, limit: number): Promise<MailboxEvent[]>;
+}
+
+export interface CounterState {
+  count: number;
+  windowStart: number;
+  lockedUntil: number;
+}
+
+/** Counters for the auth limiter and rate limits, shared by every node (records in the store). */
+export interface CounterStore {
+  getCounter(key: string): Promise<CounterState | null>;
+  /** Atomically adds 1 within the window (restarting it when expired) and returns the new state. */
+  hitCounter(key: string, now: number, windowMs: number): Promise<CounterState>;
+  lockCounter(key: string, until: number): Promise<void>;
+  clearCounter(key: string): Promise<void>;
+}
+
+export interface WebSession {
+  /** SHA-256 of the session token (the token itself is only in the cookie). */
+  id: string;
+  mailboxId: number;
+  csrfToken: string;
+  createdAt: number;
+  expiresAt: number;
+  data: Record<string, unknown>;
+}
+
+export interface SessionStore {
+  putSession(s: WebSession): Promise<void>;
+  getSession(id: string, now: number): Promise<WebSession | null>;
+  deleteSession(id: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------- change feed
+
+export type FolderChange =
+  | { kind: 'exists'; mailboxId: number; folderId: number; uids: number[]; modSeq: number }
+  | { kind: 'expunge'; mailboxId: number; folderId: number; uids: number[]; modSeq: number }
+  | { kind: 'flags'; mailboxId: number; folderId: number; uids: number[]; modSeq: number }
+  | { kind: 'folders'; mailboxId: number };
+
+/** Folder/UID/modseq events for IMAP IDLE and webmail live updates: in-process for SQLite, LISTEN/NOTIFY on PostgreSQL. */
+export interface ChangeFeed {
+  publish(change: FolderChange): void;
+  /** Returns an unsubscribe function. */
+  subscribe(mailboxId: number, listener: (change: FolderChange) => void): () => void;
+}
+
+// ---------------------------------------------------------------- the whole store
+
+export interface Store extends AccountStore, MailStore, QueueStore, EventStore, CounterStore, SessionStore {
+  readonly blobs: BlobStore;
+  readonly changes: ChangeFeed;
+  /** Which implementation, for logs: `sqlite:/path` or `postgres://host/db`. */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+/** The store's own refusals; `code` is one of these. */
+export type StoreErrorCode = 'taken' | 'allowance' | 'exists' | 'not-found' | 'not-empty' | 'inbox' | 'invalid';
