@@ -1,0 +1,13 @@
+/**
+ * Which protocol server answers on each listener role. A role without an entry is not served yet: `outpost serve`
+ * says so at start-up instead of accepting connections it cannot handle.
+ * (SMTP: issue 3, IMAP: issues 5-6, POP3: issue 7, HTTP(S): issue 9.)
+ */
+import type { ListenerRole } from '../config/schema.js';
+import type { ConnectionHandler } from '../net/listeners.js';
+import type { TlsProvider } from '../tls/certs.js';
+import type { Services } from './services.js';
+
+export type ProtocolFactory = (services: Services, tls: TlsProvider) => ConnectionHandler;
+
+export const PROTOCOL_SERVERS: Partial<Record<ListenerRole, ProtocolFactory>> = {};

@@ -1,0 +1,107 @@
+/**
+ * `outpost serve`: load and validate the configuration, open the store, start every configured listener, print where
+ * everything is, and run until SIGTERM/SIGINT (graceful stop, exit 0). SIGHUP reloads the TLS certificate.
+ */
+import { LISTENER_ROLES, type ListenerRole } from '../config/schema.js';
+import type { Config } from '../config/load.js';
+import { ListenerSet, type Endpoint } from '../net/listeners.js';
+import { TlsProvider } from '../tls/certs.js';
+import { createLogger, type Logger } from './logger.js';
+import { createServices, type Services } from './services.js';
+import { PROTOCOL_SERVERS } from './protocols.js';
+
+export interface RunningServer {
+  services: Services;
+  listeners: ListenerSet;
+  tls: TlsProvider;
+  log: Logger;
+  endpoints: Endpoint[];
+  /** Roles configured in [listen] whose protocol server does not exist yet. */
+  unavailable: ListenerRole[];
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, log: Logger = createLogger(config.log.level)): Promise<RunningServer> {
+  const tls = new TlsProvider(config.tls.cert, config.tls.key);
+  const services = createServices(config, { onLogError: (err) => log.error({ err }, 'event-log.write.failed') });
+  const listeners = new ListenerSet(log, tls);
+  const unavailable: ListenerRole[] = [];
+  try {
+    for (const role of LISTENER_ROLES) {
+      const addresses = config.listen[role];
+      if (!addresses) continue;
+      const factory = PROTOCOL_SERVERS[role];
+      if (!factory) {
+        unavailable.push(role);
+        continue;
+      }
+      await listeners.start(role, addresses, factory(services, tls));
+    }
+  } catch (e) {
+    await listeners.close(0);
+    await services.close();
+    throw e;
+  }
+  let stopping: Promise<void> | null = null;
+  return {
+    services,
+    listeners,
+    tls,
+    log,
+    endpoints: listeners.endpoints(),
+    unavailable,
+    stop() {
+      stopping ??= (async () => {
+        await listeners.close();
+        await services.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Human-readable start-up summary: where everything is and what to do next. */
+export function banner(server: RunningServer, cli: string): string {
+  const c = server.services.config;
+  const lines = [
+    `Outpost is running for ${c.server.domain} as ${c.server.hostname}`,
+    `  data directory: ${c.dataDir}`,
+    `  store:          ${server.services.store.description}`,
+    `  certificate:    ${server.tls.info.subject.replace(/\n/g, ', ')}${server.tls.info.selfSigned ? ' (self-signed)' : ''}, valid until ${server.tls.info.validTo.toISOString().slice(0, 10)}`,
+    '  listeners:',
+  ];
+  for (const e of server.endpoints) lines.push(`    ${e.role.padEnd(12)} ${e.host}:${e.port}${e.tls ? ' (TLS)' : ''}`);
+  for (const role of server.unavailable)
+    lines.push(`    ${role.padEnd(12)} ${c.listen[role]!.map((a) => `${a.host}:${a.port}`).join(', ')}  (configured; not served by this version yet)`);
+  lines.push(
+    '',
+    'Next steps:',
+    `  create a mailbox:  ${cli} account add you@${c.server.domain}`,
+    `  list everything:   ${cli} --help`,
+    '  stop:              Ctrl-C (or SIGTERM); reload the certificate: SIGHUP',
+  );
+  return lines.join('\n');
+}
+
+/** Runs until a stop signal; resolves with the exit code. */
+export async function serveForever(server: RunningServer): Promise<number> {
+  const { log } = server;
+  const onHup = () => {
+    try {
+      const info = server.tls.reload();
+      log.info({ fingerprint: info.fingerprint256, validTo: info.validTo }, 'tls.reloaded');
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'tls.reload.failed');
+    }
+  };
+  process.on('SIGHUP', onHup);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  log.info({ signal }, 'server.stopping');
+  process.off('SIGHUP', onHup);
+  await server.stop();
+  log.info('server.stopped');
+  return 0;
+}

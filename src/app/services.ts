@@ -1,0 +1,58 @@
+/**
+ * The composition root: the only place that names concrete implementations (SQLite store, argon2 hasher, the
+ * node:dns resolver). Everything else receives interfaces.
+ */
+import type { Config } from '../config/load.js';
+import type { Store } from '../store/types.js';
+import { openSqliteStore } from '../store/sqlite/index.js';
+import { AccountService } from '../accounts/service.js';
+import { PasswordPolicy, loadCommonPasswords } from '../accounts/password-policy.js';
+import { createArgon2Hasher, type PasswordHasher } from '../accounts/hashing.js';
+import { AuthLimiter } from '../auth/limiter.js';
+import { AuthService } from '../auth/service.js';
+
+export interface Services {
+  config: Config;
+  store: Store;
+  hasher: PasswordHasher;
+  accounts: AccountService;
+  auth: AuthService;
+  limiter: AuthLimiter;
+  now: () => number;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  now?: () => number;
+  onLogError?: (e: unknown) => void;
+}
+
+export function createServices(config: Config, opts: ServiceOptions = {}): Services {
+  const now = opts.now ?? Date.now;
+  const store = openSqliteStore({ path: config.store.path, now });
+  const hasher = createArgon2Hasher();
+  const policy = new PasswordPolicy(loadCommonPasswords(), config.accounts.passwordMinLength);
+  const accounts = new AccountService({
+    store,
+    hasher,
+    policy,
+    now,
+    defaultAllowance: config.accounts.defaultAllowance,
+    defaultQuotaBytes: config.accounts.defaultQuotaBytes,
+  });
+  const limiter = new AuthLimiter(store, now);
+  const auth = new AuthService({ store, hasher, limiter, now, ...(opts.onLogError ? { onLogError: opts.onLogError } : {}) });
+  return {
+    config,
+    store,
+    hasher,
+    accounts,
+    auth,
+    limiter,
+    now,
+    async close() {
+      await auth.flush();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * The one configuration schema: every key of outpost.toml with its type, default and documentation.
+ * The loader validates against it, docs/CONFIG.md is generated from it (a test keeps them in sync).
+ */
+
+export const LISTENER_ROLES = ['mx', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'http', 'https'] as const;
+export type ListenerRole = (typeof LISTENER_ROLES)[number];
+
+/** Unprivileged loopback ports a first run uses; `outpost init --standard-ports` uses the IANA ones on all interfaces. */
+export const EMBEDDED_PORTS: Record<ListenerRole, number> = {
+  mx: 2525,
+  submission: 2587,
+  submissions: 2465,
+  imap: 2143,
+  imaps: 2993,
+  pop3: 2110,
+  pop3s: 2995,
+  http: 8080,
+  https: 8443,
+};
+export const STANDARD_PORTS: Record<ListenerRole, number> = {
+  mx: 25,
+  submission: 587,
+  submissions: 465,
+  imap: 143,
+  imaps: 993,
+  pop3: 110,
+  pop3s: 995,
+  http: 80,
+  https: 443,
+};
+
+const ROLE_DOCS: Record<ListenerRole, string> = {
+  mx: 'SMTP for other mail servers (RFC 5321): STARTTLS offered, no AUTH.',
+  submission: 'Message submission with STARTTLS then AUTH (RFC 6409, RFC 3207).',
+  submissions: 'Message submission over implicit TLS (RFC 8314).',
+  imap: 'IMAP with STARTTLS (RFC 9051, RFC 3501).',
+  imaps: 'IMAP over implicit TLS (RFC 8314).',
+  pop3: 'POP3 with STLS (RFC 1939, RFC 2595).',
+  pop3s: 'POP3 over implicit TLS (RFC 8314).',
+  http: 'Plain HTTP: autoconfig, the Autodiscover redirect and ACME challenges only; everything else redirects to https.',
+  https: 'HTTPS: webmail, settings pages, the JSON API, autoconfig and Autodiscover.',
+};
+
+export type FieldKind = 'string' | 'hostname' | 'integer' | 'boolean' | 'listen' | 'port' | 'servers' | 'size' | 'enum' | 'path';
+
+export interface FieldSpec {
+  kind: FieldKind;
+  doc: string;
+  /** Shown in the docs; `undefined` means the key is optional with no value (e.g. a listener that is off). */
+  defaultText: string;
+  /** An example value as written in TOML, used in error messages ("Fix: …"). */
+  example: string;
+  min?: number;
+  max?: number;
+  values?: readonly string[];
+}
+
+export interface SectionSpec {
+  doc: string;
+  fields: Record<string, FieldSpec>;
+}
+
+const listenFields = Object.fromEntries(
+  LISTENER_ROLES.map((role) => [
+    role,
+    {
+      kind: 'listen',
+      doc: `${ROLE_DOCS[role]} \`"host:port"\` or an array of them; absent = off.`,
+      defaultText: `"127.0.0.1:${EMBEDDED_PORTS[role]}" (written by \`outpost init\`; \`--standard-ports\`: "0.0.0.0:${STANDARD_PORTS[role]}")`,
+      example: `"127.0.0.1:${EMBEDDED_PORTS[role]}"`,
+    } satisfies FieldSpec,
+  ]),
+) as Record<ListenerRole, FieldSpec>;
+
+const publicFields = Object.fromEntries(
+  LISTENER_ROLES.map((role) => [
+    role,
+    {
+      kind: 'port',
+      doc: `The ${role} port clients are told to use (behind NAT or a load balancer it may differ from the listen port).`,
+      defaultText: `the port of the first \`[listen] ${role}\` address`,
+      example: String(STANDARD_PORTS[role]),
+      min: 1,
+      max: 65535,
+    } satisfies FieldSpec,
+  ]),
+) as Record<ListenerRole, FieldSpec>;
+
+export const SCHEMA: Record<string, SectionSpec> = {
+  server: {
+    doc: 'Who this server is.',
+    fields: {
+      hostname: {
+        kind: 'hostname',
+        doc: 'The fully qualified name of this server: SMTP greeting and EHLO, certificate name, Received headers.',
+        defaultText: 'required (written by `outpost init`)',
+        example: '"mail.example.com"',
+      },
+      domain: {
+        kind: 'hostname',
+        doc: 'The primary mail domain (its postmaster@ is the first admin).',
+        defaultText: 'required (written by `outpost init`)',
+        example: '"example.com"',
+      },
+    },
+  },
+  listen: {
+    doc: 'Where each listener accepts connections. A listener whose key is absent is off.',
+    fields: listenFields,
+  },
+  public: {
+    doc: 'What clients are told: the host name and ports in autoconfig, settings pages, SMTP replies and doctor verdicts. Set these when Outpost runs behind NAT or a load balancer.',
+    fields: {
+      hostname: {
+        kind: 'hostname',
+        doc: 'The host name clients connect to.',
+        defaultText: '`[server] hostname`',
+        example: '"mail.example.com"',
+      },
+      ...publicFields,
+    },
+  },
+  tls: {
+    doc: 'The certificate every TLS listener presents. Reloaded on SIGHUP without dropping connections.',
+    fields: {
+      cert: { kind: 'path', doc: 'PEM certificate chain, relative to the data directory or absolute.', defaultText: '"tls/cert.pem"', example: '"tls/cert.pem"' },
+      key: { kind: 'path', doc: 'PEM private key, relative to the data directory or absolute.', defaultText: '"tls/key.pem"', example: '"tls/key.pem"' },
+    },
+  },
+  dns: {
+    doc: 'The resolvers used by every DNS lookup Outpost makes (MX routing, SPF, DKIM, DMARC, blocklists). Outpost never falls back to another resolver.',
+    fields: {
+      servers: {
+        kind: 'servers',
+        doc: 'Resolver addresses, `"ip"` or `"ip:port"` (IPv6 as `"[::1]:53"`).',
+        defaultText: 'the nameservers of /etc/resolv.conf at start-up',
+        example: '["127.0.0.1:53"]',
+      },
+      timeout_ms: { kind: 'integer', doc: 'How long one query may take before it is retried.', defaultText: '5000', example: '5000', min: 100, max: 60_000 },
+      tries: { kind: 'integer', doc: 'How many times a query is sent before it fails as a timeout.', defaultText: '2', example: '2', min: 1, max: 10 },
+    },
+  },
+  store: {
+    doc: 'Where everything is kept. SQLite (one file, the default) or, for several nodes, PostgreSQL (issue 13).',
+    fields: {
+      kind: { kind: 'enum', doc: 'The store implementation.', defaultText: '"sqlite"', example: '"sqlite"', values: ['sqlite'] },
+      path: { kind: 'path', doc: 'The SQLite database file, relative to the data directory or absolute.', defaultText: '"outpost.db"', example: '"outpost.db"' },
+    },
+  },
+  accounts: {
+    doc: 'How mailboxes are handed out.',
+    fields: {
+      default_allowance: {
+        kind: 'integer',
+        doc: 'Mailboxes included for a new subscriber.',
+        defaultText: '5',
+        example: '5',
+        min: 1,
+        max: 10_000,
+      },
+      default_quota: {
+        kind: 'size',
+        doc: 'Storage for a new mailbox: bytes or a size such as `"1G"`, `"500M"`; 0 = unlimited.',
+        defaultText: '"1G"',
+        example: '"1G"',
+      },
+      password_min_length: {
+        kind: 'integer',
+        doc: 'The shortest password accepted.',
+        defaultText: '10',
+        example: '10',
+        min: 8,
+        max: 128,
+      },
+    },
+  },
+  log: {
+    doc: 'Structured JSON logs on standard output.',
+    fields: {
+      level: {
+        kind: 'enum',
+        doc: 'The least severe level written; `trace` includes protocol transcripts (AUTH lines redacted).',
+        defaultText: '"info"',
+        example: '"info"',
+        values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'],
+      },
+    },
+  },
+};

@@ -1,0 +1,92 @@
+/** Parsers for the value kinds of the schema: each returns the value or throws a ValueProblem saying what is wrong. */
+import { isIP } from 'node:net';
+import type { FieldSpec } from './schema.js';
+
+export class ValueProblem extends Error {}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+function port(text: string, what = 'the port'): number {
+  if (!/^\d+$/.test(text)) throw new ValueProblem(`${what} ${JSON.stringify(text)} is not a number`);
+  const n = Number(text);
+  if (n < 1 || n > 65535) throw new ValueProblem(`${what} must be from 1 to 65535`);
+  return n;
+}
+
+/** `host:port`, `[v6]:port`; host is an IP literal, `*`/`0.0.0.0`/`::` for all, or a name such as localhost. */
+export function parseHostPort(text: string): ListenAddress {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:[\]]+):(\d+)$/.exec(text);
+  if (!m) throw new ValueProblem(`"${text}" is not "host:port" (IPv6 as "[::1]:port")`);
+  const host = m[1] === '*' ? '0.0.0.0' : m[1]!;
+  if (text.startsWith('[') && isIP(host) !== 6) throw new ValueProblem(`"${host}" is not an IPv6 address`);
+  if (!isIP(host) && !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(host)) throw new ValueProblem(`"${host}" is not an IP address or host name`);
+  return { host, port: port(m[2]!) };
+}
+
+/** A resolver address: `ip`, `ip:port` or `[v6]:port` (always an IP: resolving the resolver would need a resolver). */
+export function parseServer(text: string): string {
+  if (isIP(text)) return text;
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:[\]]+):(\d+)$/.exec(text);
+  if (!m || !isIP(m[1]!)) throw new ValueProblem(`"${text}" is not an IP address with an optional port`);
+  port(m[2]!);
+  return text;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+/** Bytes from a number or a string such as "500M", "1G", "1.5G", "0". */
+export function parseSize(value: unknown): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  const m = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?\s*$/i.exec(value) : null;
+  if (!m) throw new ValueProblem(`${JSON.stringify(value)} is not a size such as "500M" or "1G"`);
+  return Math.round(Number(m[1]) * SIZE_UNITS[m[2]!.toUpperCase()]!);
+}
+
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
+/** Checks a value against its field spec and returns it converted; throws ValueProblem. */
+export function parseValue(spec: FieldSpec, value: unknown): unknown {
+  switch (spec.kind) {
+    case 'string':
+    case 'path':
+      if (typeof value !== 'string' || value.length === 0) throw new ValueProblem('it must be a non-empty string');
+      return value;
+    case 'hostname':
+      if (typeof value !== 'string' || !HOSTNAME.test(value)) throw new ValueProblem('it must be a host name such as mail.example.com');
+      return value.toLowerCase().replace(/\.$/, '');
+    case 'integer':
+    case 'port': {
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw new ValueProblem('it must be a whole number');
+      if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max))
+        throw new ValueProblem(`it must be from ${spec.min} to ${spec.max}`);
+      return value;
+    }
+    case 'boolean':
+      if (typeof value !== 'boolean') throw new ValueProblem('it must be true or false');
+      return value;
+    case 'enum':
+      if (typeof value !== 'string' || !spec.values!.includes(value))
+        throw new ValueProblem(`it must be one of ${spec.values!.map((v) => JSON.stringify(v)).join(', ')}`);
+      return value;
+    case 'size':
+      return parseSize(value);
+    case 'listen': {
+      const list = Array.isArray(value) ? value : [value];
+      if (list.length === 0) throw new ValueProblem('an empty list: remove the key to turn the listener off');
+      return list.map((v) => {
+        if (typeof v !== 'string') throw new ValueProblem('it must be "host:port" or an array of them');
+        return parseHostPort(v);
+      });
+    }
+    case 'servers': {
+      if (!Array.isArray(value) || value.length === 0) throw new ValueProblem('it must be a non-empty array such as ["127.0.0.1:53"]');
+      return value.map((v) => {
+        if (typeof v !== 'string') throw new ValueProblem('every server must be a string such as "127.0.0.1:53"');
+        return parseServer(v);
+      });
+    }
+  }
+}
