@@ -95,12 +95,15 @@ export async function serveForever(server: RunningServer): Promise<number> {
     }
   };
   process.on('SIGHUP', onHup);
+  // Signal handlers do not keep Node's event loop alive; with no listening socket the process would end here.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   log.info({ signal }, 'server.stopping');
   process.off('SIGHUP', onHup);
+  clearInterval(keepAlive);
   await server.stop();
   log.info('server.stopped');
   return 0;

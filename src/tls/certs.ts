@@ -55,7 +55,7 @@ function describe(certPem: string): CertificateInfo {
     .map((s) => s.trim())
     .filter((s) => s.startsWith('DNS:'))
     .map((s) => s.slice(4));
-  return { subject: x.subject, names, validTo: new Date(x.validTo), fingerprint256: x.fingerprint256, selfSigned: x.checkIssued(x) };
+  return { subject: x.subject, names, validTo: new Date(x.validTo), fingerprint256: x.fingerprint256, selfSigned: x.subject === x.issuer && x.verify(x.publicKey) };
 }
 
 /** RFC 8996 deprecates TLS 1.0 and 1.1; mail clients of the last decade speak 1.2. */
