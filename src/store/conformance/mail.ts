@@ -45,6 +45,24 @@ export function mailCases(h: StoreHarness): void {
         assert.deepEqual(seen[0], { kind: 'exists', mailboxId: a.id, folderId: await inbox(s, a.id), uids: [1], modSeq: 2 });
       }));
 
+    it('concurrent deliveries commit independently: one failing delivery leaves nothing, the others are stored', () =>
+      h.withStore(async (s) => {
+        const m = await domainWithMailbox(s);
+        const raws = Array.from({ length: 20 }, (_, i) => message(`c${i}`));
+        const results = await Promise.allSettled(
+          raws.map((raw, i) =>
+            s.deliver({ raw, meta: meta(raw), receivedAt: i, targets: [{ mailboxId: i === 7 ? 999_999 : m.id, folder: 'INBOX' }], queue: [] }),
+          ),
+        );
+        assert.equal(results.filter((r) => r.status === 'rejected').length, 1);
+        assert.equal((results[7] as PromiseRejectedResult).reason.code, 'not-found');
+        const entries = await s.listEntries(await inbox(s, m.id));
+        assert.equal(entries.length, 19);
+        assert.deepEqual(entries.map((e) => e.uid), Array.from({ length: 19 }, (_, i) => i + 1));
+        const failedBlob = (await import('node:crypto')).createHash('sha256').update(raws[7]!).digest('hex');
+        assert.equal(await s.blobs.get(failedBlob), null, 'the failed delivery left no body behind');
+      }));
+
     it('appends with normalised flags, lists entries by UID range and by modseq', () =>
       h.withStore(async (s) => {
         const m = await domainWithMailbox(s);

@@ -290,46 +290,82 @@ export class SqliteMail implements MailStore {
     return r;
   }
 
-  async deliver(d: Delivery): Promise<DeliveryResult> {
-    if (d.targets.length === 0 && d.queue.length === 0) throw new StoreError('invalid', 'a delivery needs a target or a queue entry');
-    const { result, changes } = writeTx(this.db, () => {
-      const msg = insertMessage(this.db, d.raw, d.meta, d.receivedAt, d.targets.length + d.queue.length);
-      const placed: DeliveryResult['placed'] = [];
-      const changes: FolderChange[] = [];
-      const insertEntry = this.db.prepare(
-        'INSERT INTO entries (folder_id, uid, message_id, flags, modseq, internal_date) VALUES (?, ?, ?, ?, ?, ?)',
-      );
-      for (const t of d.targets) {
-        const f = this.targetFolder(t.mailboxId, t.folder);
-        const { firstUid, modSeq } = this.allocate(f.id, 1);
-        insertEntry.run(f.id, firstUid, msg.id, encodeFlags(normaliseFlags(t.flags ?? [])), modSeq, d.receivedAt);
-        this.addUsage(t.mailboxId, d.raw.length);
-        placed.push({ mailboxId: t.mailboxId, folderId: f.id, uid: firstUid });
-        changes.push({ kind: 'exists', mailboxId: t.mailboxId, folderId: f.id, uids: [firstUid], modSeq });
-      }
-      const insertQueue = this.db.prepare(
-        `INSERT INTO queue (message_id, mail_from, rcpt_to, domain, params, submitter_id, status, next_attempt_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
-      );
-      const queueIds = d.queue.map((q) =>
-        Number(
-          insertQueue.run(
-            msg.id,
-            q.mailFrom,
-            q.rcptTo,
-            q.rcptTo.slice(q.rcptTo.lastIndexOf('@') + 1).toLowerCase(),
-            JSON.stringify(q.params),
-            q.submitterId,
-            q.nextAttemptAt,
-            d.receivedAt,
-            d.receivedAt,
-          ).lastInsertRowid,
-        ),
-      );
-      return { result: { messageId: msg.id, blobId: msg.blobId, placed, queueIds }, changes };
+  /**
+   * Group commit: deliveries that arrive in the same turn of the event loop are written in ONE transaction (one
+   * fsync), each inside its own savepoint so a failing delivery affects only itself. Every caller's promise resolves
+   * only after that commit.
+   */
+  deliver(d: Delivery): Promise<DeliveryResult> {
+    if (d.targets.length === 0 && d.queue.length === 0) return Promise.reject(new StoreError('invalid', 'a delivery needs a target or a queue entry'));
+    return new Promise((resolve, reject) => {
+      this.#batch.push({ d, resolve, reject });
+      if (this.#batch.length === 1) setImmediate(() => this.flushDeliveries());
     });
-    this.publish(changes);
-    return result;
+  }
+
+  readonly #batch: Array<{ d: Delivery; resolve: (r: DeliveryResult) => void; reject: (e: unknown) => void }> = [];
+
+  private flushDeliveries(): void {
+    const batch = this.#batch.splice(0);
+    const one = this.db.transaction((d: Delivery) => this.deliverRows(d));
+    let outcomes: Array<{ ok: true; result: DeliveryResult; changes: FolderChange[] } | { ok: false; error: unknown }>;
+    try {
+      outcomes = writeTx(this.db, () =>
+        batch.map(({ d }) => {
+          try {
+            return { ok: true as const, ...one(d) };
+          } catch (error) {
+            return { ok: false as const, error };
+          }
+        }),
+      );
+    } catch (error) {
+      for (const b of batch) b.reject(error); // the commit itself failed (disk full, I/O error): nothing was stored
+      return;
+    }
+    batch.forEach((b, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) {
+        this.publish(o.changes);
+        b.resolve(o.result);
+      } else b.reject(o.error);
+    });
+  }
+
+  /** Inside a transaction: one delivery's rows. */
+  private deliverRows(d: Delivery): { result: DeliveryResult; changes: FolderChange[] } {
+    const msg = insertMessage(this.db, d.raw, d.meta, d.receivedAt, d.targets.length + d.queue.length);
+    const placed: DeliveryResult['placed'] = [];
+    const changes: FolderChange[] = [];
+    const insertEntry = this.db.prepare('INSERT INTO entries (folder_id, uid, message_id, flags, modseq, internal_date) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const t of d.targets) {
+      const f = this.targetFolder(t.mailboxId, t.folder);
+      const { firstUid, modSeq } = this.allocate(f.id, 1);
+      insertEntry.run(f.id, firstUid, msg.id, encodeFlags(normaliseFlags(t.flags ?? [])), modSeq, d.receivedAt);
+      this.addUsage(t.mailboxId, d.raw.length);
+      placed.push({ mailboxId: t.mailboxId, folderId: f.id, uid: firstUid });
+      changes.push({ kind: 'exists', mailboxId: t.mailboxId, folderId: f.id, uids: [firstUid], modSeq });
+    }
+    const insertQueue = this.db.prepare(
+      `INSERT INTO queue (message_id, mail_from, rcpt_to, domain, params, submitter_id, status, next_attempt_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+    );
+    const queueIds = d.queue.map((q) =>
+      Number(
+        insertQueue.run(
+          msg.id,
+          q.mailFrom,
+          q.rcptTo,
+          q.rcptTo.slice(q.rcptTo.lastIndexOf('@') + 1).toLowerCase(),
+          JSON.stringify(q.params),
+          q.submitterId,
+          q.nextAttemptAt,
+          d.receivedAt,
+          d.receivedAt,
+        ).lastInsertRowid,
+      ),
+    );
+    return { result: { messageId: msg.id, blobId: msg.blobId, placed, queueIds }, changes };
   }
 
   async append(folderId: number, raw: Buffer, meta: MessageMeta, flags: string[], internalDate: number): Promise<{ uid: number; modSeq: number }> {
