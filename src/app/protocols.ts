@@ -10,4 +10,9 @@ import type { Services } from './services.js';
 
 export type ProtocolFactory = (services: Services, tls: TlsProvider) => ConnectionHandler;
 
-export const PROTOCOL_SERVERS: Partial<Record<ListenerRole, ProtocolFactory>> = {};
+export const PROTOCOL_SERVERS: Partial<Record<ListenerRole, ProtocolFactory>> = {
+  mx: (services, tls) => services.smtp.handler('mx', tls),
+  submission: (services, tls) => services.smtp.handler('submission', tls),
+  submissions: (services, tls) => services.smtp.handler('submissions', tls),
+  submission_fallback: (services, tls) => services.smtp.handler('submission_fallback', tls),
+};

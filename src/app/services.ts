@@ -10,6 +10,7 @@ import { PasswordPolicy, loadCommonPasswords } from '../accounts/password-policy
 import { createArgon2Hasher, type PasswordHasher } from '../accounts/hashing.js';
 import { AuthLimiter } from '../auth/limiter.js';
 import { AuthService } from '../auth/service.js';
+import { SmtpRuntime } from '../smtp/runtime.js';
 
 export interface Services {
   config: Config;
@@ -18,6 +19,8 @@ export interface Services {
   accounts: AccountService;
   auth: AuthService;
   limiter: AuthLimiter;
+  /** The SMTP servers' shared state: sending limits, per-IP connection counts, storage health, graceful drain. */
+  smtp: SmtpRuntime;
   now: () => number;
   close(): Promise<void>;
 }
@@ -49,6 +52,7 @@ export function createServices(config: Config, opts: ServiceOptions = {}): Servi
     accounts,
     auth,
     limiter,
+    smtp: new SmtpRuntime({ config, store, auth, now }),
     now,
     async close() {
       await auth.flush();

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { UserError } from '../lib/errors.js';
-import { accountLimits } from '../lib/limits.js';
+import { accountLimits, smtpLimits, smtpServerLimits } from '../lib/limits.js';
+import type { Network } from './networks.js';
 import { LISTENER_ROLES, type ListenerRole, SCHEMA } from './schema.js';
 import { type ListenAddress, ValueProblem, parseValue } from './values.js';
 
@@ -24,6 +25,23 @@ export interface Config {
   store: { kind: 'sqlite'; path: string };
   accounts: { defaultAllowance: number; defaultQuotaBytes: number; passwordMinLength: number };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' };
+  smtp: SmtpConfig;
+}
+
+/** `[smtp]`: the MX and submission servers. */
+export interface SmtpConfig {
+  maxMessageOctets: number;
+  maxRecipients: number;
+  greetingDelayMs: number;
+  /** 0 = unlimited. */
+  messagesPerHour: number;
+  /** 0 = unlimited. */
+  recipientsPerDay: number;
+  bareLineEndings: 'normalise' | 'reject';
+  maxReceivedHeaders: number;
+  connectionsPerIp: number;
+  trustedNetworks: Network[];
+  trustedRelayPerHour: number;
 }
 
 export class ConfigError extends UserError {
@@ -124,6 +142,18 @@ export function buildConfig(raw: Record<string, unknown>, dataDir: string, file 
       passwordMinLength: get('accounts', 'password_min_length', accountLimits.passwordMinLength),
     },
     log: { level: get('log', 'level', 'info') },
+    smtp: {
+      maxMessageOctets: get('smtp', 'max_message_size', smtpLimits.maxMessageOctets),
+      maxRecipients: get('smtp', 'max_recipients', smtpLimits.recipientsPerMessage),
+      greetingDelayMs: get('smtp', 'greeting_delay_ms', smtpServerLimits.greetingDelayMs),
+      messagesPerHour: get('smtp', 'messages_per_hour', smtpServerLimits.messagesPerHour),
+      recipientsPerDay: get('smtp', 'recipients_per_day', smtpServerLimits.recipientsPerDay),
+      bareLineEndings: get('smtp', 'bare_line_endings', 'normalise'),
+      maxReceivedHeaders: get('smtp', 'max_received_headers', smtpServerLimits.maxReceivedHeaders),
+      connectionsPerIp: get('smtp', 'connections_per_ip', smtpServerLimits.connectionsPerIp),
+      trustedNetworks: get('smtp', 'trusted_networks', [] as Network[]),
+      trustedRelayPerHour: get('smtp', 'trusted_relay_per_hour', smtpServerLimits.trustedRelayPerHour),
+    },
   };
 }
 

@@ -3,7 +3,9 @@
  * The loader validates against it, docs/CONFIG.md is generated from it (a test keeps them in sync).
  */
 
-export const LISTENER_ROLES = ['mx', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'http', 'https'] as const;
+import { smtpServerLimits } from '../lib/limits.js';
+
+export const LISTENER_ROLES = ['mx', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'http', 'https', 'submission_fallback'] as const;
 export type ListenerRole = (typeof LISTENER_ROLES)[number];
 
 /** Unprivileged loopback ports a first run uses; `outpost init --standard-ports` uses the IANA ones on all interfaces. */
@@ -17,6 +19,7 @@ export const EMBEDDED_PORTS: Record<ListenerRole, number> = {
   pop3s: 2995,
   http: 8080,
   https: 8443,
+  submission_fallback: 2526,
 };
 export const STANDARD_PORTS: Record<ListenerRole, number> = {
   mx: 25,
@@ -28,6 +31,8 @@ export const STANDARD_PORTS: Record<ListenerRole, number> = {
   pop3s: 995,
   http: 80,
   https: 443,
+  /** Not an IANA port: 2525 is the alternative submission port that hosting providers and restrictive networks leave open. */
+  submission_fallback: 2525,
 };
 
 const ROLE_DOCS: Record<ListenerRole, string> = {
@@ -40,9 +45,11 @@ const ROLE_DOCS: Record<ListenerRole, string> = {
   pop3s: 'POP3 over implicit TLS (RFC 8314).',
   http: 'Plain HTTP: autoconfig, the Autodiscover redirect and ACME challenges only; everything else redirects to https.',
   https: 'HTTPS: webmail, settings pages, the JSON API, autoconfig and Autodiscover.',
+  submission_fallback:
+    'Message submission (STARTTLS then AUTH) on an alternative port for networks that block 465 and 587; advertised to clients as a second outgoing server.',
 };
 
-export type FieldKind = 'string' | 'hostname' | 'integer' | 'boolean' | 'listen' | 'port' | 'servers' | 'size' | 'enum' | 'path';
+export type FieldKind = 'string' | 'hostname' | 'integer' | 'boolean' | 'listen' | 'port' | 'servers' | 'size' | 'enum' | 'path' | 'networks';
 
 export interface FieldSpec {
   kind: FieldKind;
@@ -172,6 +179,86 @@ export const SCHEMA: Record<string, SectionSpec> = {
         example: '10',
         min: 8,
         max: 128,
+      },
+    },
+  },
+  smtp: {
+    doc: 'The SMTP servers: the MX and message submission (issue 3). Limits default to src/lib/limits.ts.',
+    fields: {
+      max_message_size: {
+        kind: 'size',
+        doc: 'The largest message accepted (advertised with SIZE, RFC 1870): bytes or a size such as `"50M"`.',
+        defaultText: '"50M"',
+        example: '"50M"',
+      },
+      max_recipients: {
+        kind: 'integer',
+        doc: 'Recipients per message; more get 452 4.5.3 (RFC 5321 §4.5.3.1.8 requires at least 100).',
+        defaultText: '100',
+        example: '100',
+        min: 100,
+        max: 10_000,
+      },
+      greeting_delay_ms: {
+        kind: 'integer',
+        doc: 'Wait this long before the greeting and hang up on clients that talk first (pipelining before the greeting). 0 = greet at once.',
+        defaultText: '0',
+        example: '0',
+        min: 0,
+        max: smtpServerLimits.greetingDelayMaxMs,
+      },
+      messages_per_hour: {
+        kind: 'integer',
+        doc: 'Messages one mailbox may submit per hour; more get 451 4.7.1. 0 = unlimited.',
+        defaultText: String(smtpServerLimits.messagesPerHour),
+        example: String(smtpServerLimits.messagesPerHour),
+        min: 0,
+        max: 1_000_000,
+      },
+      recipients_per_day: {
+        kind: 'integer',
+        doc: 'Recipients one mailbox may submit to per day; more get 451 4.7.1. 0 = unlimited.',
+        defaultText: String(smtpServerLimits.recipientsPerDay),
+        example: String(smtpServerLimits.recipientsPerDay),
+        min: 0,
+        max: 10_000_000,
+      },
+      bare_line_endings: {
+        kind: 'enum',
+        doc: 'A message holding a bare CR or LF (SMTP smuggling material): `"normalise"` stores it with CRLF line endings, `"reject"` refuses it with 550 5.5.2. Either way only CRLF.CRLF ends DATA.',
+        defaultText: '"normalise"',
+        example: '"normalise"',
+        values: ['normalise', 'reject'],
+      },
+      max_received_headers: {
+        kind: 'integer',
+        doc: 'Received headers above which a message is refused as a mail loop (554 5.4.6, RFC 5321 §6.3).',
+        defaultText: String(smtpServerLimits.maxReceivedHeaders),
+        example: String(smtpServerLimits.maxReceivedHeaders),
+        min: 10,
+        max: 500,
+      },
+      connections_per_ip: {
+        kind: 'integer',
+        doc: 'Concurrent SMTP connections from one client IP; more get 421 4.7.0 and are closed.',
+        defaultText: String(smtpServerLimits.connectionsPerIp),
+        example: String(smtpServerLimits.connectionsPerIp),
+        min: 1,
+        max: 100_000,
+      },
+      trusted_networks: {
+        kind: 'networks',
+        doc: 'The provider model, off by default: clients inside these networks (`"192.0.2.0/24"`, `"2001:db8::/32"`) may relay without a password. Each such relay is logged and rate limited. Strict: no octal, hex or shortened IPv4.',
+        defaultText: '[] (nobody relays without a password)',
+        example: '["192.0.2.0/24"]',
+      },
+      trusted_relay_per_hour: {
+        kind: 'integer',
+        doc: 'Messages per hour one client IP of a trusted network may relay without a password; more get 451 4.7.1.',
+        defaultText: String(smtpServerLimits.trustedRelayPerHour),
+        example: String(smtpServerLimits.trustedRelayPerHour),
+        min: 1,
+        max: 1_000_000,
       },
     },
   },

@@ -1,6 +1,7 @@
 /** Parsers for the value kinds of the schema: each returns the value or throws a ValueProblem saying what is wrong. */
 import { isIP } from 'node:net';
 import type { FieldSpec } from './schema.js';
+import { parseNetwork, type Network } from './networks.js';
 
 export class ValueProblem extends Error {}
 
@@ -81,6 +82,13 @@ export function parseValue(spec: FieldSpec, value: unknown): unknown {
         return parseHostPort(v);
       });
     }
+    case 'networks': {
+      if (!Array.isArray(value)) throw new ValueProblem('it must be an array such as ["192.0.2.0/24"] (or [] for none)');
+      return value.map((v) => {
+        if (typeof v !== 'string') throw new ValueProblem('every network must be a string such as "192.0.2.0/24"');
+        return parseTrustedNetwork(v);
+      });
+    }
     case 'servers': {
       if (!Array.isArray(value) || value.length === 0) throw new ValueProblem('it must be a non-empty array such as ["127.0.0.1:53"]');
       return value.map((v) => {
@@ -88,5 +96,14 @@ export function parseValue(spec: FieldSpec, value: unknown): unknown {
         return parseServer(v);
       });
     }
+  }
+}
+
+/** A trusted network (CIDR or single address), parsed strictly: no octal, hex or shortened IPv4 forms. */
+export function parseTrustedNetwork(text: string): Network {
+  try {
+    return parseNetwork(text);
+  } catch (e) {
+    throw new ValueProblem(`"${text}" is not a network such as "192.0.2.0/24" or "2001:db8::/32" (${(e as Error).message})`);
   }
 }

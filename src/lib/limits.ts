@@ -104,3 +104,123 @@ export const saslLimits = {
    */
   fieldMaxOctets: 1024,
 } as const;
+
+/**
+ * The SMTP servers (src/smtp): defaults for the `[smtp]` section of outpost.toml and the fixed limits beside them.
+ */
+export const smtpServerLimits = {
+  /**
+   * RFC 5321 §4.5.3.2.7: a server should wait at least 5 minutes for the next command. Idle sessions beyond that
+   * hold a socket and a file descriptor for nothing.
+   */
+  idleTimeoutMs: 5 * 60 * 1000,
+  /** A whole session, however busy: long enough for a 50 MiB message over a slow link, short enough to end slowlorises. */
+  sessionTimeoutMs: 30 * 60 * 1000,
+  /** RFC 5321 §4.5.3.2.6: the server waits 10 minutes after the end of DATA; we need far less, but never hang. */
+  dataTimeoutMs: 10 * 60 * 1000,
+  /** Concurrent connections from one client IP: a busy NAT'd office needs a few, a spammer wants hundreds. */
+  connectionsPerIp: 20,
+  /**
+   * Received headers before we call it a loop (RFC 5321 §6.3: 554 5.4.6). Postfix's hopcount_limit is 50; real
+   * paths have fewer than 20.
+   */
+  maxReceivedHeaders: 50,
+  /** Messages per mailbox per hour over submission: a person writes far fewer; a stolen password sends far more. */
+  messagesPerHour: 200,
+  /** Recipients per mailbox per day over submission (Gmail's consumer limit is 500; small providers go lower). */
+  recipientsPerDay: 1000,
+  /** Messages per hour relayed without a password for one client IP of a trusted network (the provider model). */
+  trustedRelayPerHour: 300,
+  /** Default pre-greeting wait: 0, because one message per connection is common and the greeting must be immediate. */
+  greetingDelayMs: 0,
+  /** The most a configured greeting delay may be: RFC 5321 §4.5.3.2.1 clients wait 5 minutes for it; we keep well under. */
+  greetingDelayMaxMs: 30_000,
+  /** After a store "disk full" error, MAIL is answered 452 4.3.1 for this long before trying the store again. */
+  storageFullBackoffMs: 2_000,
+  /** Free bytes below which MAIL is refused with 452 4.3.1 even before the store fails (one message must fit). */
+  minFreeDiskBytes: 16 * 1024 * 1024,
+  /** Alias expansion depth: an alias may point at an alias, but a loop must end. */
+  aliasDepthMax: 5,
+  /** How long a graceful stop lets a session finish its current message before the 421. */
+  drainGraceMs: 4_000,
+} as const;
+
+/**
+ * IMAP (src/protocol/imap and the server in src/imap). Octet counts include the CRLF where a line is meant.
+ * RFC 9051 §4 and RFC 7162 §4 say servers should accept command lines of at least 8192 octets; real clients send
+ * far longer UID sets, so our numbers are generous, and each bounds the memory one session can make us hold.
+ */
+export const imapLimits = {
+  /**
+   * One line of a command (up to a literal or the CRLF). RFC 7162 §4 asks for at least 8192 octets; Thunderbird
+   * and mbsync send UID sets of tens of kilobytes. Dovecot's imap_max_line_length is 64 KiB; so is ours.
+   */
+  lineMaxOctets: 64 * 1024,
+  /**
+   * Every line and non-message literal of one command together (a command may be many lines joined by
+   * literals). Four full lines: enough for any real SEARCH, small enough that 1,000 sessions cannot exhaust memory.
+   */
+  commandMaxOctets: 256 * 1024,
+  /**
+   * One literal outside APPEND (a password, a mailbox name, a SEARCH string). Nobody types a 64 KiB search string.
+   * Larger synchronising literals are refused before the continuation (RFC 7888 §4, RFC 9051 §7.1.4 TOOBIG).
+   */
+  literalMaxOctets: 64 * 1024,
+  /**
+   * One message literal in APPEND: the SMTP message size limit (smtpLimits.maxMessageOctets) plus headroom for the
+   * Received and authentication headers that delivery adds, so every message we accept by SMTP can be appended.
+   */
+  appendLiteralMaxOctets: 51 * 1024 * 1024,
+  /**
+   * All literals of one APPEND together (MULTIAPPEND, RFC 3502): literals are held in memory until the command
+   * is complete, so a session may hold at most this much. Two maximal messages; clients append one at a time.
+   */
+  appendCommandMaxOctets: 102 * 1024 * 1024,
+  /** RFC 7888 §4: LITERAL- allows non-synchronising literals of at most 4096 octets. */
+  literalMinusMaxOctets: 4096,
+  /**
+   * A refused non-synchronising literal must still be read (the client sends it without waiting). Up to this
+   * many octets are read and dropped so the session can go on; beyond, the server hangs up (Dovecot always does).
+   */
+  literalDiscardMaxOctets: 1024 * 1024,
+  /** Literals in one command: MULTIAPPEND of 1,000 messages is already absurd; every literal costs a round trip. */
+  literalsPerCommandMax: 1000,
+  /**
+   * Parenthesis nesting in SEARCH keys, fetch section lists and the like. The parsers recurse; deep nesting is
+   * only ever an attack (a stack overflow or quadratic evaluation). No client nests 20 levels of OR/NOT/().
+   */
+  nestingMaxDepth: 32,
+  /**
+   * Comma-separated ranges in one sequence set. Clients compress UID sets into ranges; 10,000 pieces covers a
+   * folder of scattered messages while keeping set operations cheap.
+   */
+  sequenceSetMaxRanges: 10_000,
+  /** Search keys in one SEARCH program (all levels): bounds evaluation cost per message. */
+  searchKeysMax: 1000,
+  /** Items in one FETCH attribute list (BODY[...] sections included); clients ask for about ten. */
+  fetchItemsMax: 100,
+  /** RFC 2971 §3.3: ID has at most 30 field-value pairs, fields of at most 30 octets, values of at most 1024. */
+  idPairsMax: 30,
+  idFieldMaxOctets: 30,
+  idValueMaxOctets: 1024,
+  /**
+   * A mailbox name, decoded to UTF-8. RFC 9051 says nothing; Dovecot allows 255 per path segment. One KiB of a
+   * full path leaves room for deep folders and is far below anything a file system or index would choke on.
+   */
+  mailboxNameMaxOctets: 1024,
+  /** Path segments in a mailbox name (delimiter '/'): real folder trees are under ten deep. */
+  mailboxNameMaxDepth: 32,
+  /** Commands parsed ahead of the one being executed (pipelining): the server stops reading past this. */
+  pipelinedCommandsMax: 64,
+  /** Octets read but not yet parsed before the server stops reading the socket (backpressure). */
+  bufferedMaxOctets: 1024 * 1024,
+  /**
+   * Bad commands (BAD) in one session before the server says BYE. Clients make a few mistakes; a scanner or an
+   * HTTP client talking to port 143 makes many. Dovecot's default is 20; we are stricter, as for SMTP.
+   */
+  badCommandsBeforeDisconnect: 10,
+  /** Header field names in BODY[HEADER.FIELDS (...)]: a client asks for about twenty. */
+  headerFieldsMax: 100,
+  /** Literals longer than this are used in responses instead of quoted strings, even for plain ASCII text. */
+  quotedStringMaxOctets: 1024,
+} as const;

@@ -1,0 +1,102 @@
+/**
+ * After the data: the checks on the message itself, then ONE store call that places it in every local INBOX and
+ * queues it for every remote recipient. The 250 is sent only after that commit returned (it is fsync'd: WAL with
+ * synchronous=FULL; concurrent commits are grouped by the store). A store failure is a 451 4.3.0, never a 250;
+ * a full disk also makes the next MAILs answer 452 4.3.1 until space returns.
+ *
+ * RFC 5321 §4.4 (Received, trace), §6.3 (loops: 554 5.4.6), §2.3.8 (line endings); RFC 6409 §8 (submission
+ * rewrites: Message-ID, Date, Bcc, From/Sender ownership); RFC 3848 (ESMTPSA…); RFC 8314 §4.3 (TLS in Received);
+ * RFC 3461 §4 (DSN parameters kept per recipient for the queue).
+ */
+import { randomBytes } from 'node:crypto';
+import type { DeliveryTarget, NewQueueEntry } from '../store/types.js';
+import type { MailParameters, RcptParameters } from '../protocol/smtp/params.js';
+import { countReceived, extractMeta, normaliseLineEndings, prepareSubmission, receivedHeader } from './mail-deps.js';
+import type { SmtpSession } from './session.js';
+import { SmtpRefusal, Status } from './status.js';
+import { isStorageFull } from './storage-health.js';
+import type { Transaction } from './types.js';
+
+/** Checks, rewrites and commits one message; queues the 250 reply only after the commit. */
+export async function acceptMessage(session: SmtpSession, tx: Transaction, data: Buffer, bareLineEndings: boolean): Promise<void> {
+  const { ctx } = session;
+  const smtp = ctx.config.smtp;
+  let raw = data;
+  if (bareLineEndings) {
+    if (smtp.bareLineEndings === 'reject')
+      throw new SmtpRefusal(Status.BareLineEnding, 'message refused: bare CR or LF line endings (lines must end with CRLF)', { logReason: 'bare-line-ending' });
+    raw = normaliseLineEndings(raw); // nothing we store or relay can be split differently by another MTA
+  }
+  if (countReceived(raw) > smtp.maxReceivedHeaders)
+    throw new SmtpRefusal(Status.Loop, `too many Received headers (more than ${smtp.maxReceivedHeaders}): a mail loop?`, { logReason: 'hop-limit' });
+
+  const now = ctx.now();
+  const id = randomBytes(8).toString('hex');
+  const only = tx.recipients.length === 1 ? tx.recipients[0]!.route.address : undefined;
+  const received = receivedHeader({
+    helo: session.helo?.name ?? 'unknown',
+    clientIp: session.conn.clientIp,
+    by: session.hostname,
+    protocol: protocolName(session),
+    tls: session.tls,
+    id,
+    for: only,
+    date: new Date(now),
+  });
+  if (session.user) {
+    const owned = session.user.owned;
+    const prepared = prepareSubmission(raw, {
+      owns: (address) => owned.has(address.toLowerCase()),
+      hostname: session.hostname,
+      now,
+      received,
+      messageIdDomain: session.user.mailbox.domain,
+    });
+    if (!prepared.ok) throw new SmtpRefusal(Status.SenderNotOwned, prepared.message, { logReason: prepared.reason });
+    raw = prepared.raw;
+  } else {
+    raw = Buffer.concat([Buffer.from(received, 'utf8'), raw]);
+  }
+
+  const targets = new Map<number, DeliveryTarget>();
+  const queue: NewQueueEntry[] = [];
+  const mailFrom = tx.reversePath.kind === 'null' ? '' : tx.reversePath.mailbox.address;
+  for (const r of tx.recipients) {
+    for (const m of r.route.mailboxes) targets.set(m.id, { mailboxId: m.id, folder: 'INBOX' });
+    for (const rcptTo of r.route.remote)
+      queue.push({ mailFrom, rcptTo, params: queueParams(tx.params, r.params), submitterId: session.user?.mailbox.id ?? null, nextAttemptAt: now });
+  }
+  try {
+    await ctx.store.deliver({ raw, meta: extractMeta(raw), receivedAt: now, targets: [...targets.values()], queue });
+    ctx.storage.markOk();
+  } catch (err) {
+    if (isStorageFull(err)) {
+      ctx.storage.markFull();
+      session.conn.log.error({ err: (err as Error).message }, 'smtp.store.full');
+    } else session.conn.log.error({ err }, 'smtp.store.failed');
+    throw new SmtpRefusal(Status.LocalError, 'the message could not be stored; it was NOT accepted, please try again later', { logReason: 'store-failed' });
+  }
+  session.conn.log.info({ id, size: raw.length, local: targets.size, queued: queue.length, user: session.user?.mailbox.address }, 'smtp.message.accepted');
+  if (session.user) await ctx.limits.recordMessage(session.user.mailbox.id).catch((err: unknown) => session.conn.log.error({ err }, 'smtp.limits.failed'));
+  session.reply(Status.Ok, `OK: queued as ${id}`);
+}
+
+/** RFC 3848: the `with` keyword of the Received header. */
+function protocolName(session: SmtpSession): 'SMTP' | 'ESMTP' | 'ESMTPS' | 'ESMTPA' | 'ESMTPSA' {
+  if (!session.helo?.esmtp) return 'SMTP';
+  if (session.user) return session.tls ? 'ESMTPSA' : 'ESMTPA';
+  return session.tls ? 'ESMTPS' : 'ESMTP';
+}
+
+/** RFC 3461 §4 and RFC 6531: the envelope parameters the queue needs for delivery and DSNs. */
+export function queueParams(mail: MailParameters, rcpt: RcptParameters): Record<string, string> {
+  const p: Record<string, string> = {};
+  if (mail.ret) p.RET = mail.ret;
+  if (mail.envid !== undefined) p.ENVID = mail.envid;
+  if (mail.body) p.BODY = mail.body;
+  if (mail.smtputf8) p.SMTPUTF8 = 'yes';
+  const n = rcpt.notify;
+  if (n) p.NOTIFY = n.kind === 'never' ? 'NEVER' : [n.success && 'SUCCESS', n.failure && 'FAILURE', n.delay && 'DELAY'].filter(Boolean).join(',');
+  if (rcpt.orcpt) p.ORCPT = `${rcpt.orcpt.addrType};${rcpt.orcpt.address}`;
+  return p;
+}
