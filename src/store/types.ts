@@ -84,6 +84,20 @@ export interface AppPassword {
   lastUsedAt: number | null;
 }
 
+/** A domain's DKIM signing key (RFC 6376); the public half is published at `selector._domainkey.domain`. */
+export interface DkimKey {
+  domain: string;
+  selector: string;
+  algorithm: 'rsa-sha256' | 'ed25519-sha256';
+  /** PKCS#8 PEM. */
+  privateKey: string;
+  /** The base64 SPKI DER for the `p=` tag. */
+  publicKey: string;
+  /** Active keys sign outgoing mail; an inactive one stays published while it rotates out. */
+  active: boolean;
+  createdAt: number;
+}
+
 export interface AccountStore {
   addDomain(d: Domain): Promise<void>;
   getDomain(name: string): Promise<Domain | null>;
@@ -112,6 +126,11 @@ export interface AccountStore {
   listAliases(domain?: string): Promise<Alias[]>;
   /** Removes one target, or the whole alias when `target` is omitted. */
   removeAlias(address: string, target?: string): Promise<void>;
+
+  /** Adds a DKIM key (refuses `exists` for a selector already used by the domain). */
+  addDkimKey(k: DkimKey): Promise<void>;
+  listDkimKeys(domain: string): Promise<DkimKey[]>;
+  setDkimKeyActive(domain: string, selector: string, active: boolean): Promise<void>;
 
   addAppPassword(mailboxId: number, name: string, secretHash: string, createdAt: number): Promise<AppPassword>;
   listAppPasswords(mailboxId: number): Promise<AppPassword[]>;

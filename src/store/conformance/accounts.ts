@@ -121,6 +121,26 @@ export function accountCases(h: StoreHarness): void {
         await assert.rejects(s.removeAlias('team@example.test'), code('not-found'));
       }));
 
+    it('keeps DKIM keys per domain, refusing a reused selector, removed with the domain', () =>
+      h.withStore(async (s) => {
+        await s.addDomain({ name: 'example.test', adminAddress: null, signupPolicy: 'closed', createdAt: 1 });
+        const key = { domain: 'example.test', selector: 's2026', algorithm: 'rsa-sha256' as const, privateKey: 'PEM', publicKey: 'B64', active: true, createdAt: 5 };
+        await s.addDkimKey(key);
+        await assert.rejects(s.addDkimKey(key), code('exists'));
+        await assert.rejects(s.addDkimKey({ ...key, domain: 'nowhere.test' }), code('not-found'));
+        await s.addDkimKey({ ...key, selector: 's2027', algorithm: 'ed25519-sha256', createdAt: 6 });
+        await s.setDkimKeyActive('example.test', 's2026', false);
+        assert.deepEqual(
+          (await s.listDkimKeys('example.test')).map((k) => [k.selector, k.algorithm, k.active]),
+          [
+            ['s2026', 'rsa-sha256', false],
+            ['s2027', 'ed25519-sha256', true],
+          ],
+        );
+        await s.removeDomain('example.test', false);
+        assert.deepEqual(await s.listDkimKeys('example.test'), []);
+      }));
+
     it('stores app passwords by hash, refuses duplicate names, revokes', () =>
       h.withStore(async (s) => {
         const m = await domainWithMailbox(s);

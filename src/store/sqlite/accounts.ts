@@ -1,5 +1,5 @@
 /** Domains, subscribers, mailboxes, aliases and app passwords in SQLite. */
-import type { AccountStore, Alias, AppPassword, Domain, Mailbox, NewMailbox, Subscriber } from '../types.js';
+import type { AccountStore, Alias, AppPassword, DkimKey, Domain, Mailbox, NewMailbox, Subscriber } from '../types.js';
 import { StoreError } from '../errors.js';
 import { type Db, nextUidValidity, writeTx } from './db.js';
 import { deleteFolderRows } from './mail.js';
@@ -274,6 +274,43 @@ export class SqliteAccounts implements AccountStore {
         ? this.db.prepare('DELETE FROM aliases WHERE address = ?').run(address)
         : this.db.prepare('DELETE FROM aliases WHERE address = ? AND target = ?').run(address, target);
     if (res.changes === 0) throw new StoreError('not-found', target ? `${address} does not point to ${target}` : `no alias ${address}`);
+  }
+
+  async addDkimKey(k: DkimKey): Promise<void> {
+    writeTx(this.db, () => {
+      if (!this.db.prepare('SELECT 1 FROM domains WHERE name = ?').get(k.domain)) throw new StoreError('not-found', `no domain ${k.domain}`);
+      if (this.db.prepare('SELECT 1 FROM dkim_keys WHERE domain = ? AND selector = ?').get(k.domain, k.selector))
+        throw new StoreError('exists', `${k.domain} already has a DKIM key with selector ${k.selector}`);
+      this.db
+        .prepare('INSERT INTO dkim_keys (domain, selector, algorithm, private_key, public_key, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(k.domain, k.selector, k.algorithm, k.privateKey, k.publicKey, k.active ? 1 : 0, k.createdAt);
+    });
+  }
+
+  async listDkimKeys(domain: string): Promise<DkimKey[]> {
+    const rows = this.db.prepare('SELECT * FROM dkim_keys WHERE domain = ? ORDER BY created_at, selector').all(domain) as Array<{
+      domain: string;
+      selector: string;
+      algorithm: DkimKey['algorithm'];
+      private_key: string;
+      public_key: string;
+      active: number;
+      created_at: number;
+    }>;
+    return rows.map((r) => ({
+      domain: r.domain,
+      selector: r.selector,
+      algorithm: r.algorithm,
+      privateKey: r.private_key,
+      publicKey: r.public_key,
+      active: r.active !== 0,
+      createdAt: r.created_at,
+    }));
+  }
+
+  async setDkimKeyActive(domain: string, selector: string, active: boolean): Promise<void> {
+    const res = this.db.prepare('UPDATE dkim_keys SET active = ? WHERE domain = ? AND selector = ?').run(active ? 1 : 0, domain, selector);
+    if (res.changes === 0) throw new StoreError('not-found', `${domain} has no DKIM key ${selector}`);
   }
 
   async addAppPassword(mailboxId: number, name: string, secretHash: string, createdAt: number): Promise<AppPassword> {

@@ -163,4 +163,20 @@ CREATE TABLE web_sessions (
 );
 `,
   },
+  {
+    version: 2,
+    description: 'DKIM signing keys per domain',
+    sql: `
+CREATE TABLE dkim_keys (
+  domain TEXT NOT NULL REFERENCES domains(name) ON DELETE CASCADE,
+  selector TEXT NOT NULL,
+  algorithm TEXT NOT NULL,
+  private_key TEXT NOT NULL,
+  public_key TEXT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (domain, selector)
+) WITHOUT ROWID;
+`,
+  },
 ];
