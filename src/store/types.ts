@@ -273,6 +273,8 @@ export interface MailStore {
   expunge(folderId: number, uids?: number[]): Promise<number[]>;
   /** RFC 7162 VANISHED: UIDs expunged after `modSeq`. */
   expungedSince(folderId: number, modSeq: number): Promise<number[]>;
+  /** Removes the given entries whatever their flags (POP3 UPDATE, RFC 1939 §6); returns the UIDs removed. */
+  deleteEntries(folderId: number, uids: number[]): Promise<number[]>;
   /** Marks UIDs below `uidNext` as announced \Recent; returns the first UID that is recent for the caller. */
   claimRecent(folderId: number): Promise<number>;
 }
@@ -363,6 +365,18 @@ export interface CounterStore {
   clearCounter(key: string): Promise<void>;
 }
 
+/**
+ * Exclusive locks with an expiry, shared by every node (PostgreSQL will use a table or advisory locks). A holder
+ * that dies loses its lock when it expires; a live holder refreshes it.
+ */
+export interface LockStore {
+  /** Takes the lock if it is free or expired; returns false when someone else holds it. */
+  tryLock(key: string, owner: string, now: number, ttlMs: number): Promise<boolean>;
+  /** Extends a lock the owner holds; false when it is no longer theirs. */
+  refreshLock(key: string, owner: string, now: number, ttlMs: number): Promise<boolean>;
+  unlock(key: string, owner: string): Promise<void>;
+}
+
 export interface WebSession {
   /** SHA-256 of the session token (the token itself is only in the cookie). */
   id: string;
@@ -396,7 +410,7 @@ export interface ChangeFeed {
 
 // ---------------------------------------------------------------- the whole store
 
-export interface Store extends AccountStore, MailStore, QueueStore, EventStore, CounterStore, SessionStore {
+export interface Store extends AccountStore, MailStore, QueueStore, EventStore, CounterStore, SessionStore, LockStore {
   readonly blobs: BlobStore;
   readonly changes: ChangeFeed;
   /** Which implementation, for logs: `sqlite:/path` or `postgres://host/db`. */

@@ -126,6 +126,20 @@ export function mailCases(h: StoreHarness): void {
         assert.deepEqual((await s.listEntries(f)).map((e) => e.uid), [1, 3, 5], 'UIDs are never reused');
       }));
 
+    it('deletes given entries whatever their flags (POP3 UPDATE), publishing the expunge', () =>
+      h.withStore(async (s) => {
+        const m = await domainWithMailbox(s);
+        const f = await inbox(s, m.id);
+        for (const n of [1, 2, 3]) await s.append(f, message(n), meta(message(n)), [], n);
+        const seen: number[][] = [];
+        const stop = s.changes.subscribe(m.id, (c) => c.kind === 'expunge' && seen.push(c.uids));
+        assert.deepEqual(await s.deleteEntries(f, [3, 1, 1, 99]), [1, 3]);
+        stop();
+        assert.deepEqual(seen, [[1, 3]]);
+        assert.deepEqual((await s.listEntries(f)).map((e) => e.uid), [2]);
+        assert.deepEqual(await s.deleteEntries(f, []), []);
+      }));
+
     it('copies and moves keeping flags and INTERNALDATE, sharing the body', () =>
       h.withStore(async (s) => {
         const m = await domainWithMailbox(s);

@@ -92,6 +92,21 @@ export function queueAndMiscCases(h: StoreHarness): void {
         assert.equal(await s.getCounter('k'), null);
       }));
 
+    it('gives a lock to one owner at a time until it expires or is released', () =>
+      h.withStores(2, async ([a, b]) => {
+        assert.equal(await a!.tryLock('pop3:1', 'node-a', 1000, 500), true);
+        assert.equal(await b!.tryLock('pop3:1', 'node-b', 1200, 500), false, 'held by another owner');
+        assert.equal(await a!.tryLock('pop3:1', 'node-a', 1300, 500), true, 'the owner may take it again');
+        assert.equal(await a!.refreshLock('pop3:1', 'node-a', 1700, 500), true);
+        assert.equal(await b!.tryLock('pop3:1', 'node-b', 2100, 500), false, 'refreshed until 2200');
+        assert.equal(await b!.tryLock('pop3:1', 'node-b', 2201, 500), true, 'expired: taken over');
+        assert.equal(await a!.refreshLock('pop3:1', 'node-a', 2202, 500), false, 'no longer the owner');
+        await a!.unlock('pop3:1', 'node-a');
+        assert.equal(await a!.tryLock('pop3:1', 'node-a', 2203, 500), false, 'unlock by a non-owner does nothing');
+        await b!.unlock('pop3:1', 'node-b');
+        assert.equal(await a!.tryLock('pop3:1', 'node-a', 2204, 500), true);
+      }));
+
     it('keeps web sessions until they expire', () =>
       h.withStore(async (s) => {
         const m = await domainWithMailbox(s);

@@ -8,7 +8,7 @@ import { type Db, openDatabase } from './db.js';
 import { SqliteAccounts } from './accounts.js';
 import { SqliteMail, blobIdOf } from './mail.js';
 import { SqliteQueue } from './queue.js';
-import { SqliteCounters, SqliteEvents, SqliteSessions } from './misc.js';
+import { SqliteCounters, SqliteEvents, SqliteLocks, SqliteSessions } from './misc.js';
 
 class SqliteBlobs implements BlobStore {
   constructor(private readonly db: Db) {}
@@ -59,6 +59,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     new SqliteEvents(db),
     new SqliteCounters(db),
     new SqliteSessions(db),
+    new SqliteLocks(db),
   ])
     mixIn(store, part);
   return store as unknown as Store;

@@ -512,6 +512,13 @@ export class SqliteMail implements MailStore {
     return change.uids;
   }
 
+  async deleteEntries(folderId: number, uids: number[]): Promise<number[]> {
+    const change = writeTx(this.db, () => this.removeRows(folderId, [...new Set(uids)].sort((a, b) => a - b)));
+    if (!change || change.kind !== 'expunge') return [];
+    this.publish([change]);
+    return change.uids;
+  }
+
   async expungedSince(folderId: number, modSeq: number): Promise<number[]> {
     return (this.db.prepare('SELECT uid FROM expunged WHERE folder_id = ? AND modseq > ? ORDER BY uid').all(folderId, modSeq) as Array<{ uid: number }>).map(
       (r) => r.uid,

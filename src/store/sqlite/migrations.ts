@@ -179,4 +179,15 @@ CREATE TABLE dkim_keys (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 3,
+    description: 'locks with an expiry (POP3 maildrop lock, single-runner jobs)',
+    sql: `
+CREATE TABLE locks (
+  key TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -1,5 +1,5 @@
 /** Per-mailbox event log, limiter counters and web sessions in SQLite. */
-import type { CounterState, CounterStore, EventStore, MailboxEvent, SessionStore, WebSession } from '../types.js';
+import type { CounterState, CounterStore, EventStore, LockStore, MailboxEvent, SessionStore, WebSession } from '../types.js';
 import { eventLogLimits } from '../../lib/limits.js';
 import { type Db, writeTx } from './db.js';
 
@@ -143,5 +143,28 @@ export class SqliteSessions implements SessionStore {
 
   async deleteSession(id: string): Promise<void> {
     this.db.prepare('DELETE FROM web_sessions WHERE id = ?').run(id);
+  }
+}
+
+export class SqliteLocks implements LockStore {
+  constructor(private readonly db: Db) {}
+
+  async tryLock(key: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
+    return writeTx(this.db, () => {
+      const r = this.db.prepare('SELECT owner, expires_at FROM locks WHERE key = ?').get(key) as { owner: string; expires_at: number } | undefined;
+      if (r && r.expires_at > now && r.owner !== owner) return false;
+      this.db
+        .prepare('INSERT INTO locks (key, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at')
+        .run(key, owner, now + ttlMs);
+      return true;
+    });
+  }
+
+  async refreshLock(key: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
+    return this.db.prepare('UPDATE locks SET expires_at = ? WHERE key = ? AND owner = ?').run(now + ttlMs, key, owner).changes > 0;
+  }
+
+  async unlock(key: string, owner: string): Promise<void> {
+    this.db.prepare('DELETE FROM locks WHERE key = ? AND owner = ?').run(key, owner);
   }
 }
