@@ -48,7 +48,7 @@ export async function acceptMessage(session: SmtpSession, tx: Transaction, data:
     const prepared = prepareSubmission(raw, {
       owns: (address) => owned.has(address.toLowerCase()),
       hostname: session.hostname,
-      now,
+      now: new Date(now),
       received,
       messageIdDomain: session.user.mailbox.domain,
     });

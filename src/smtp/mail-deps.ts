@@ -80,7 +80,7 @@ export function extractMeta(raw: Buffer): MessageMeta {
 export interface SubmissionOptions {
   owns: (address: string) => boolean;
   hostname: string;
-  now: number;
+  now: Date;
   received: string;
   messageIdDomain: string;
 }
@@ -113,7 +113,7 @@ export function prepareSubmission(raw: Buffer, o: SubmissionOptions): Submission
     added.push('Message-ID');
   }
   if (!fields.some((x) => x.name === 'date')) {
-    kept.push(`Date: ${new Date(o.now).toUTCString().replace('GMT', '+0000')}\r\n`);
+    kept.push(`Date: ${o.now.toUTCString().replace('GMT', '+0000')}\r\n`);
     added.push('Date');
   }
   const header = Buffer.from(o.received + kept.join(''), 'latin1');
