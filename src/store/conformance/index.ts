@@ -8,6 +8,7 @@ import { accountCases } from './accounts.js';
 import { mailCases } from './mail.js';
 import { queueAndMiscCases } from './queue-misc.js';
 import { concurrencyCases } from './concurrency.js';
+import { queueDeliveryCases } from './queue-delivery.js';
 
 export type { StoreFactory, StoreDatabase } from './harness.js';
 
@@ -18,5 +19,6 @@ export function runStoreConformance(factory: StoreFactory): void {
     mailCases(h);
     queueAndMiscCases(h);
     concurrencyCases(h);
+    queueDeliveryCases(h);
   });
 }

@@ -52,10 +52,11 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       db.close();
     },
   };
+  const mail = new SqliteMail(db, changes, now);
   for (const part of [
     new SqliteAccounts(db),
-    new SqliteMail(db, changes, now),
-    new SqliteQueue(db),
+    mail,
+    new SqliteQueue(db, mail),
     new SqliteEvents(db),
     new SqliteCounters(db),
     new SqliteSessions(db),

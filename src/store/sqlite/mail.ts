@@ -177,7 +177,8 @@ export class SqliteMail implements MailStore {
     this.db.prepare('UPDATE mailboxes SET used_bytes = used_bytes + ? WHERE id = ?').run(bytes, mailboxId);
   }
 
-  private publish(changes: FolderChange[]): void {
+  /** Publishes committed changes (also used by the queue's settlement, which delivers notices in its own commit). */
+  publish(changes: FolderChange[]): void {
     for (const c of changes) this.feed.publish(c);
   }
 
@@ -332,8 +333,8 @@ export class SqliteMail implements MailStore {
     });
   }
 
-  /** Inside a transaction: one delivery's rows. */
-  private deliverRows(d: Delivery): { result: DeliveryResult; changes: FolderChange[] } {
+  /** Inside a transaction: one delivery's rows (also used by the queue's settlement). */
+  deliverRows(d: Delivery): { result: DeliveryResult; changes: FolderChange[] } {
     const msg = insertMessage(this.db, d.raw, d.meta, d.receivedAt, d.targets.length + d.queue.length);
     const placed: DeliveryResult['placed'] = [];
     const changes: FolderChange[] = [];

@@ -190,4 +190,21 @@ CREATE TABLE locks (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 4,
+    description: 'outbound queue: delay-notice marker, operator bounce request, attempt history',
+    sql: `
+ALTER TABLE queue ADD COLUMN delay_notified_at INTEGER;
+ALTER TABLE queue ADD COLUMN bounce_requested INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE queue_attempts (
+  id INTEGER PRIMARY KEY,
+  queue_id INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  host TEXT,
+  status TEXT NOT NULL,
+  reply TEXT
+);
+CREATE INDEX queue_attempts_queue ON queue_attempts(queue_id, id);
+`,
+  },
 ];

@@ -1,7 +1,13 @@
 /** The outbound queue in SQLite: one row per recipient; claims are leases so a crashed worker's entries come back. */
-import type { QueueEntry, QueueStatus, QueueStore } from '../types.js';
+import type { Delivery, DeliveryResult, FolderChange, QueueAttempt, QueueEntry, QueueSettlement, QueueStatus, QueueStore } from '../types.js';
 import { type Db, writeTx } from './db.js';
 import { releaseMessage } from './mail.js';
+
+/** What the settlement needs from the mail part: a delivery's rows inside our transaction, and publishing after it. */
+export interface NoticeWriter {
+  deliverRows(d: Delivery): { result: DeliveryResult; changes: FolderChange[] };
+  publish(changes: FolderChange[]): void;
+}
 
 interface QueueRow {
   id: number;
@@ -18,6 +24,8 @@ interface QueueRow {
   last_error: string | null;
   lease_owner: string | null;
   lease_until: number | null;
+  delay_notified_at: number | null;
+  bounce_requested: number;
   created_at: number;
   updated_at: number;
 }
@@ -39,12 +47,17 @@ const toEntry = (r: QueueRow): QueueEntry => ({
   lastError: r.last_error,
   leaseOwner: r.lease_owner,
   leaseUntil: r.lease_until,
+  delayNotifiedAt: r.delay_notified_at,
+  bounceRequested: r.bounce_requested === 1,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
 
 export class SqliteQueue implements QueueStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly notices: NoticeWriter,
+  ) {}
 
   async claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<QueueEntry[]> {
     return writeTx(this.db, () => {
@@ -98,5 +111,61 @@ export class SqliteQueue implements QueueStore {
     if (filter.submitterId !== undefined) (where.push('q.submitter_id = ?'), args.push(filter.submitterId));
     const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY q.id`;
     return (this.db.prepare(sql).all(...args) as QueueRow[]).map(toEntry);
+  }
+
+  async settleAttempts(owner: string, st: QueueSettlement): Promise<boolean> {
+    const changes = writeTx(this.db, (): FolderChange[] | null => {
+      const get = this.db.prepare('SELECT message_id, lease_owner, status FROM queue WHERE id = ?');
+      const rows = st.outcomes.map((o) => get.get(o.id) as { message_id: number; lease_owner: string | null; status: QueueStatus } | undefined);
+      if (rows.some((r) => !r || r.lease_owner !== owner || r.status !== 'queued')) return null;
+      const update = this.db.prepare(
+        `UPDATE queue SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL,
+         delay_notified_at = CASE WHEN ? THEN ? ELSE delay_notified_at END, updated_at = ? WHERE id = ?`,
+      );
+      const attempt = this.db.prepare('INSERT INTO queue_attempts (queue_id, at, host, status, reply) VALUES (?, ?, ?, ?, ?)');
+      st.outcomes.forEach((o, i) => {
+        update.run(o.status, o.nextAttemptAt ?? st.at, o.error ?? null, o.delayNotified ? 1 : 0, st.at, st.at, o.id);
+        attempt.run(o.id, st.at, o.host ?? null, o.status, o.error ?? null);
+        if (o.status !== 'queued') releaseMessage(this.db, rows[i]!.message_id);
+      });
+      return st.notice ? this.notices.deliverRows(st.notice).changes : [];
+    });
+    if (changes === null) return false;
+    this.notices.publish(changes);
+    return true;
+  }
+
+  async listQueueAttempts(id: number): Promise<QueueAttempt[]> {
+    const rows = this.db.prepare('SELECT * FROM queue_attempts WHERE queue_id = ? ORDER BY id').all(id) as Array<{
+      queue_id: number;
+      at: number;
+      host: string | null;
+      status: QueueStatus;
+      reply: string | null;
+    }>;
+    return rows.map((r) => ({ queueId: r.queue_id, at: r.at, host: r.host, status: r.status, reply: r.reply }));
+  }
+
+  async retryQueueEntry(id: number, now: number): Promise<boolean> {
+    const r = this.db.prepare(`UPDATE queue SET next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'`).run(now, now, id);
+    return r.changes > 0;
+  }
+
+  async requestBounce(id: number, now: number): Promise<boolean> {
+    const r = this.db
+      .prepare(`UPDATE queue SET bounce_requested = 1, next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'`)
+      .run(now, now, id);
+    return r.changes > 0;
+  }
+
+  async deleteQueueEntry(id: number): Promise<boolean> {
+    return writeTx(this.db, () => {
+      const r = this.db.prepare('SELECT message_id, status FROM queue WHERE id = ?').get(id) as { message_id: number; status: QueueStatus } | undefined;
+      if (!r) return false;
+      this.db.prepare('DELETE FROM queue WHERE id = ?').run(id);
+      this.db.prepare('DELETE FROM queue_attempts WHERE queue_id = ?').run(id);
+      if (r.status === 'queued') releaseMessage(this.db, r.message_id);
+      return true;
+    });
   }
 }
