@@ -20,6 +20,8 @@ export function configMarkdown(): string {
       const type = f.kind === 'enum' ? f.values!.map((v) => `"${v}"`).join(' \\| ') : f.kind;
       out.push(`| \`${key}\` | ${type} | ${escape(f.defaultText)} | ${escape(f.doc)} |`);
     }
+    const e = section.entries;
+    if (e) out.push(`| *${e.keyDoc}* | ${e.kind} | ${escape(e.defaultText)} | ${escape(e.doc)} |`);
     out.push('');
   }
   return out.join('\n');

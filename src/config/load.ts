@@ -9,8 +9,9 @@ import { parse as parseToml } from 'smol-toml';
 import { UserError } from '../lib/errors.js';
 import { accountLimits, smtpLimits, smtpServerLimits } from '../lib/limits.js';
 import type { Network } from './networks.js';
+import { normaliseDomain } from '../mail/address.js';
 import { LISTENER_ROLES, type ListenerRole, SCHEMA } from './schema.js';
-import { type ListenAddress, ValueProblem, parseValue } from './values.js';
+import { type ListenAddress, type Route, ValueProblem, parseValue } from './values.js';
 
 export const CONFIG_FILE = 'outpost.toml';
 
@@ -26,6 +27,40 @@ export interface Config {
   accounts: { defaultAllowance: number; defaultQuotaBytes: number; passwordMinLength: number };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' };
   smtp: SmtpConfig;
+  queue: QueueConfig;
+  /** `[routes]`: domain (lower-case ASCII) → route. */
+  routes: Record<string, Route>;
+  smarthost: SmarthostConfig | null;
+}
+
+/** `[queue]`: outbound delivery (issue 8). Durations in milliseconds. */
+export interface QueueConfig {
+  retryFirstMs: number;
+  retryMaxMs: number;
+  giveUpAfterMs: number;
+  /** 0 = never. */
+  delayNoticeAfterMs: number;
+  connectTimeoutMs: number;
+  greetingTimeoutMs: number;
+  commandTimeoutMs: number;
+  concurrency: number;
+  concurrencyPerDomain: number;
+  pollIntervalMs: number;
+  smtpPort: number;
+  requireValidCert: string[];
+  tlsCaFile: string | null;
+  mtaSts: boolean;
+}
+
+/** `[smarthost]`: relay through another server with AUTH. */
+export interface SmarthostConfig {
+  host: string;
+  port: number;
+  security: 'tls' | 'starttls';
+  username: string | null;
+  /** Read from `password_file` at start-up. */
+  password: string | null;
+  allMail: boolean;
 }
 
 /** `[smtp]`: the MX and submission servers. */
@@ -94,7 +129,7 @@ export function buildConfig(raw: Record<string, unknown>, dataDir: string, file 
       throw new ConfigError(file, `${section} must be a section ([${section}]), not a value`);
     values[section] = {};
     for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-      const field = spec.fields[key];
+      const field = spec.fields[key] ?? spec.entries;
       if (!field) throw new ConfigError(file, `unknown key "${key}" in [${section}].${suggestion(key, Object.keys(spec.fields))}`);
       try {
         values[section]![key] = parseValue(field, value);
@@ -127,6 +162,15 @@ export function buildConfig(raw: Record<string, unknown>, dataDir: string, file 
       seen.set(k, role);
     }
   const path = (p: string) => (isAbsolute(p) ? p : join(dataDir, p));
+  const routes: Record<string, Route> = {};
+  for (const [d, r] of Object.entries(values.routes ?? {})) {
+    const domain = normaliseDomain(d);
+    if ('problem' in domain) throw new ConfigError(file, `[routes] "${d}" is not a domain: ${domain.problem}`);
+    routes[domain.domain] = r as Route;
+  }
+  const smarthost = smarthostConfig(values.smarthost ?? {}, path, file);
+  if (!smarthost && Object.values(routes).some((r) => r.kind === 'smarthost'))
+    throw new ConfigError(file, '[routes] sends a domain to "smarthost" but [smarthost] has no host. Fix: add host = "smtp.provider.example" under [smarthost]');
   return {
     dataDir: resolve(dataDir),
     file,
@@ -154,6 +198,63 @@ export function buildConfig(raw: Record<string, unknown>, dataDir: string, file 
       trustedNetworks: get('smtp', 'trusted_networks', [] as Network[]),
       trustedRelayPerHour: get('smtp', 'trusted_relay_per_hour', smtpServerLimits.trustedRelayPerHour),
     },
+    queue: {
+      retryFirstMs: get('queue', 'retry_first', queueDefaults.retryFirstMs),
+      retryMaxMs: get('queue', 'retry_max', queueDefaults.retryMaxMs),
+      giveUpAfterMs: get('queue', 'give_up_after', queueDefaults.giveUpAfterMs),
+      delayNoticeAfterMs: get('queue', 'delay_notice_after', queueDefaults.delayNoticeAfterMs),
+      connectTimeoutMs: get('queue', 'connect_timeout', queueDefaults.connectTimeoutMs),
+      greetingTimeoutMs: get('queue', 'greeting_timeout', queueDefaults.greetingTimeoutMs),
+      commandTimeoutMs: get('queue', 'command_timeout', queueDefaults.commandTimeoutMs),
+      concurrency: get('queue', 'concurrency', queueDefaults.concurrency),
+      concurrencyPerDomain: get('queue', 'concurrency_per_domain', queueDefaults.concurrencyPerDomain),
+      pollIntervalMs: get('queue', 'poll_interval', queueDefaults.pollIntervalMs),
+      smtpPort: get('queue', 'smtp_port', 25),
+      requireValidCert: get('queue', 'require_valid_cert', [] as string[]),
+      tlsCaFile: ((p: string | undefined) => (p ? path(p) : null))(get<string | undefined>('queue', 'tls_ca_file', undefined)),
+      mtaSts: get('queue', 'mta_sts', true),
+    },
+    routes,
+    smarthost,
+  };
+}
+
+/** `[queue]` defaults (RFC 5321 §4.5.3.2 timeouts, §4.5.4.1 retry strategy). */
+export const queueDefaults = {
+  retryFirstMs: 5 * 60_000,
+  retryMaxMs: 4 * 3_600_000,
+  giveUpAfterMs: 5 * 86_400_000,
+  delayNoticeAfterMs: 4 * 3_600_000,
+  connectTimeoutMs: 2 * 60_000,
+  greetingTimeoutMs: 5 * 60_000,
+  commandTimeoutMs: 10 * 60_000,
+  concurrency: 20,
+  concurrencyPerDomain: 4,
+  pollIntervalMs: 2_000,
+} as const;
+
+function smarthostConfig(v: Record<string, unknown>, path: (p: string) => string, file: string): SmarthostConfig | null {
+  const host = v.host as string | undefined;
+  if (!host) {
+    if (Object.keys(v).length > 0) throw new ConfigError(file, '[smarthost] has settings but no host. Fix: add host = "smtp.provider.example" under [smarthost]');
+    return null;
+  }
+  const port = (v.port as number | undefined) ?? 587;
+  let password: string | null = null;
+  if (v.password_file) {
+    try {
+      password = readFileSync(path(v.password_file as string), 'utf8').split(/\r?\n/)[0] ?? '';
+    } catch {
+      throw new ConfigError(file, `[smarthost] password_file ${JSON.stringify(v.password_file)} cannot be read. Fix: write the password on the first line of that file`);
+    }
+  }
+  return {
+    host,
+    port,
+    security: (v.security as 'tls' | 'starttls' | undefined) ?? (port === 465 ? 'tls' : 'starttls'),
+    username: (v.username as string | undefined) ?? null,
+    password,
+    allMail: (v.all_mail as boolean | undefined) ?? true,
   };
 }
 

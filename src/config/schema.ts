@@ -49,7 +49,21 @@ const ROLE_DOCS: Record<ListenerRole, string> = {
     'Message submission (STARTTLS then AUTH) on an alternative port for networks that block 465 and 587; advertised to clients as a second outgoing server.',
 };
 
-export type FieldKind = 'string' | 'hostname' | 'integer' | 'boolean' | 'listen' | 'port' | 'servers' | 'size' | 'enum' | 'path' | 'networks';
+export type FieldKind =
+  | 'string'
+  | 'hostname'
+  | 'integer'
+  | 'boolean'
+  | 'listen'
+  | 'port'
+  | 'servers'
+  | 'size'
+  | 'enum'
+  | 'path'
+  | 'networks'
+  | 'duration'
+  | 'hostnames'
+  | 'route';
 
 export interface FieldSpec {
   kind: FieldKind;
@@ -66,6 +80,8 @@ export interface FieldSpec {
 export interface SectionSpec {
   doc: string;
   fields: Record<string, FieldSpec>;
+  /** A section whose keys are chosen by the operator (e.g. `[routes]`: one key per domain), each value of this spec. */
+  entries?: FieldSpec & { keyDoc: string };
 }
 
 const listenFields = Object.fromEntries(
@@ -259,6 +275,107 @@ export const SCHEMA: Record<string, SectionSpec> = {
         example: String(smtpServerLimits.trustedRelayPerHour),
         min: 1,
         max: 1_000_000,
+      },
+    },
+  },
+  queue: {
+    doc: 'The outbound queue (issue 8): delivery to other mail servers, retries, bounces. Durations are written like `"30s"`, `"5m"`, `"4h"`, `"5d"` (or `"500ms"`).',
+    fields: {
+      retry_first: { kind: 'duration', doc: 'Wait before the first retry after a temporary failure; each later wait doubles.', defaultText: '"5m"', example: '"5m"' },
+      retry_max: { kind: 'duration', doc: 'The longest wait between two attempts.', defaultText: '"4h"', example: '"4h"' },
+      give_up_after: {
+        kind: 'duration',
+        doc: 'How long a message is retried before it bounces as undeliverable (RFC 5321 §4.5.4.1 suggests 4–5 days).',
+        defaultText: '"5d"',
+        example: '"5d"',
+      },
+      delay_notice_after: {
+        kind: 'duration',
+        doc: 'Tell the sender once that a message is delayed (RFC 3464 action=delayed) when it is still queued after this long; `"0s"` = never.',
+        defaultText: '"4h"',
+        example: '"4h"',
+      },
+      connect_timeout: { kind: 'duration', doc: 'Time to open a connection to a remote server.', defaultText: '"2m"', example: '"2m"' },
+      greeting_timeout: { kind: 'duration', doc: 'Time to wait for the remote greeting (RFC 5321 §4.5.3.2.1: 5 minutes).', defaultText: '"5m"', example: '"5m"' },
+      command_timeout: {
+        kind: 'duration',
+        doc: 'Time to wait for any reply, including the one after the message data (RFC 5321 §4.5.3.2: 5 minutes per command, 10 after the final dot).',
+        defaultText: '"10m"',
+        example: '"10m"',
+      },
+      concurrency: { kind: 'integer', doc: 'Deliveries in progress at once, all destinations together.', defaultText: '20', example: '20', min: 1, max: 1000 },
+      concurrency_per_domain: {
+        kind: 'integer',
+        doc: 'Deliveries in progress at once to one destination domain.',
+        defaultText: '4',
+        example: '4',
+        min: 1,
+        max: 100,
+      },
+      poll_interval: { kind: 'duration', doc: 'How often the queue is checked for due messages.', defaultText: '"2s"', example: '"2s"' },
+      smtp_port: {
+        kind: 'port',
+        doc: 'The port of remote MX hosts. Always 25 on the internet; change it only for a test network.',
+        defaultText: '25',
+        example: '25',
+        min: 1,
+        max: 65535,
+      },
+      require_valid_cert: {
+        kind: 'hostnames',
+        doc: 'Recipient domains whose servers must offer STARTTLS with a certificate valid for the MX name; otherwise the mail waits (and eventually bounces) instead of going in the clear.',
+        defaultText: '[] (opportunistic TLS for every domain)',
+        example: '["bank.example"]',
+      },
+      tls_ca_file: {
+        kind: 'path',
+        doc: 'Extra CA certificates (PEM) trusted when checking remote certificates, besides the system ones (e.g. a private CA).',
+        defaultText: 'none',
+        example: '"tls/partners-ca.pem"',
+      },
+      mta_sts: {
+        kind: 'boolean',
+        doc: 'Fetch and enforce the MTA-STS policies of recipient domains (RFC 8461).',
+        defaultText: 'true',
+        example: 'true',
+      },
+    },
+  },
+  routes: {
+    doc: 'Static routes: mail for a domain goes to a fixed host instead of its MX, or through the smarthost. Keys are domains (quote them: `"example.net" = "10.0.0.5:25"`).',
+    fields: {},
+    entries: {
+      keyDoc: 'a recipient domain',
+      kind: 'route',
+      doc: '`"host:port"` (a name or IP literal; TLS opportunistic) or `"smarthost"` (relay this domain through `[smarthost]`).',
+      defaultText: 'none (MX lookup)',
+      example: '"10.0.0.5:25"',
+    },
+  },
+  smarthost: {
+    doc: 'Relay outgoing mail through another server (with AUTH), for servers whose own port 25 is blocked. Absent `host` = no smarthost.',
+    fields: {
+      host: { kind: 'hostname', doc: 'The smarthost name (as in its certificate).', defaultText: 'none', example: '"smtp.provider.example"' },
+      port: { kind: 'port', doc: 'The smarthost port: 465 (implicit TLS) or 587 (STARTTLS).', defaultText: '587', example: '587', min: 1, max: 65535 },
+      security: {
+        kind: 'enum',
+        doc: '`"tls"`: implicit TLS (port 465); `"starttls"`: STARTTLS is required (587). The certificate must be valid.',
+        defaultText: '"tls" for port 465, else "starttls"',
+        example: '"starttls"',
+        values: ['tls', 'starttls'],
+      },
+      username: { kind: 'string', doc: 'AUTH user name; absent = no AUTH.', defaultText: 'none', example: '"relay@example.com"' },
+      password_file: {
+        kind: 'path',
+        doc: 'A file holding the AUTH password on its first line (kept out of outpost.toml).',
+        defaultText: 'none',
+        example: '"smarthost.password"',
+      },
+      all_mail: {
+        kind: 'boolean',
+        doc: 'Relay all outgoing mail through the smarthost; false = only the domains routed to `"smarthost"` in `[routes]`.',
+        defaultText: 'true',
+        example: 'true',
       },
     },
   },

@@ -46,6 +46,18 @@ export function parseSize(value: unknown): number {
   return Math.round(Number(m[1]) * SIZE_UNITS[m[2]!.toUpperCase()]!);
 }
 
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Milliseconds from a duration such as "500ms", "30s", "5m", "4h", "5d". */
+export function parseDuration(value: unknown): number {
+  const m = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(value) : null;
+  if (!m) throw new ValueProblem(`${JSON.stringify(value)} is not a duration such as "30s", "5m", "4h" or "5d"`);
+  return Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!);
+}
+
+/** A static route: where mail for one domain goes. */
+export type Route = { kind: 'host'; host: string; port: number } | { kind: 'smarthost' };
+
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
 
 /** Checks a value against its field spec and returns it converted; throws ValueProblem. */
@@ -88,6 +100,21 @@ export function parseValue(spec: FieldSpec, value: unknown): unknown {
         if (typeof v !== 'string') throw new ValueProblem('every network must be a string such as "192.0.2.0/24"');
         return parseTrustedNetwork(v);
       });
+    }
+    case 'duration':
+      return parseDuration(value);
+    case 'hostnames': {
+      if (!Array.isArray(value)) throw new ValueProblem('it must be an array of host names such as ["example.com"] (or [] for none)');
+      return value.map((v) => {
+        if (typeof v !== 'string' || !HOSTNAME.test(v)) throw new ValueProblem(`${JSON.stringify(v)} is not a host name such as example.com`);
+        return v.toLowerCase().replace(/\.$/, '');
+      });
+    }
+    case 'route': {
+      if (value === 'smarthost') return { kind: 'smarthost' } satisfies Route;
+      if (typeof value !== 'string') throw new ValueProblem('it must be "host:port" or "smarthost"');
+      const a = parseHostPort(value);
+      return { kind: 'host', host: a.host, port: a.port } satisfies Route;
     }
     case 'servers': {
       if (!Array.isArray(value) || value.length === 0) throw new ValueProblem('it must be a non-empty array such as ["127.0.0.1:53"]');
