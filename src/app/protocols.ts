@@ -7,6 +7,7 @@ import type { ListenerRole } from '../config/schema.js';
 import type { ConnectionHandler } from '../net/listeners.js';
 import type { TlsProvider } from '../tls/certs.js';
 import type { Services } from './services.js';
+import { pop3Handler } from '../pop3/server.js';
 
 export type ProtocolFactory = (services: Services, tls: TlsProvider) => ConnectionHandler;
 
@@ -15,4 +16,15 @@ export const PROTOCOL_SERVERS: Partial<Record<ListenerRole, ProtocolFactory>> = 
   submission: (services, tls) => services.smtp.handler('submission', tls),
   submissions: (services, tls) => services.smtp.handler('submissions', tls),
   submission_fallback: (services, tls) => services.smtp.handler('submission_fallback', tls),
+  pop3: (services, tls) => pop3Handler(pop3Context(services), tls),
+  pop3s: (services, tls) => pop3Handler(pop3Context(services), tls),
 };
+
+function pop3Context(s: Services) {
+  return {
+    store: s.store,
+    auth: s.auth,
+    now: s.now,
+    options: { hostname: s.config.server.hostname, expire: 'NEVER' as const, loginDelaySeconds: 0 },
+  };
+}

@@ -224,3 +224,25 @@ export const imapLimits = {
   /** Literals longer than this are used in responses instead of quoted strings, even for plain ASCII text. */
   quotedStringMaxOctets: 1024,
 } as const;
+
+/** POP3 (src/pop3, src/protocol/pop3). */
+export const pop3Limits = {
+  /** RFC 2449 §4: a command line is at most 255 octets including CRLF; AUTH responses need more (RFC 5034 §4). */
+  commandLineOctets: 255,
+  /** A SASL response line (base64 of authzid, user and password): generous, like the SMTP AUTH line. */
+  authLineOctets: 12_288,
+  /** RFC 1939 §3: an inactivity autologout timer of at least 10 minutes. */
+  idleTimeoutMs: 10 * 60 * 1000,
+  /** A whole session: long downloads of big maildrops are fine, a session parked for ever is not. */
+  sessionMaxMs: 4 * 60 * 60 * 1000,
+  /** Commands per session: a real client needs a few per message; this bounds a runaway loop. */
+  commandsPerSession: 100_000,
+  /** Failed sign-ins in one connection before it is closed (the shared limiter still counts every one). */
+  authFailuresPerConnection: 3,
+  /** Unknown or malformed commands before the connection is closed. */
+  badCommandsPerConnection: 10,
+  /** The maildrop lock: refreshed on every command, lost if a crashed node stops refreshing it. */
+  lockTtlMs: 15 * 60 * 1000,
+  /** Message numbers are 1..count; anything past this is refused before arithmetic (RETR 4294967296). */
+  maxMessageNumber: 2 ** 31 - 1,
+} as const;
