@@ -1,0 +1,92 @@
+/**
+ * The untagged FETCH response, built from typed items.
+ *
+ * RFC 9051 §7.5.2 and §9: message-data = nz-number SP "FETCH" SP msg-att; msg-att = "(" (msg-att-dynamic /
+ * msg-att-static) *(SP …) ")"; BODY[section]<origin> carries only the origin octet of a partial fetch; BINARY
+ * data is literal8 when it holds NUL (RFC 3516 §4.2 and §4.3); RFC 7162 §3.1.4 (MODSEQ (value)).
+ */
+import { formatDateTime } from './date-time.js';
+import { NIL, atom, list, literal, num, raw, str, type ImapValue, type StreamedLiteral } from './encode.js';
+import { bodyStructureValue, envelopeValue, type BodyStructure, type Envelope } from './body-structure.js';
+import type { Section } from './fetch-items.js';
+import { data, type ImapResponse } from './response.js';
+
+/** Message content for a FETCH item: octets, a streamed literal, or null (NIL, e.g. a part that does not exist). */
+export type FetchContent = Buffer | StreamedLiteral | null;
+
+export type FetchResponseItem =
+  | { readonly kind: 'UID'; readonly uid: number }
+  | { readonly kind: 'FLAGS'; readonly flags: readonly string[] }
+  | { readonly kind: 'INTERNALDATE'; readonly date: Date; readonly offsetMinutes: number }
+  | { readonly kind: 'RFC822.SIZE'; readonly size: number }
+  | { readonly kind: 'ENVELOPE'; readonly envelope: Envelope }
+  | { readonly kind: 'BODY' | 'BODYSTRUCTURE'; readonly structure: BodyStructure }
+  | { readonly kind: 'MODSEQ'; readonly modSeq: bigint }
+  | { readonly kind: 'RFC822' | 'RFC822.HEADER' | 'RFC822.TEXT'; readonly content: FetchContent }
+  /** BODY[section]<origin>: `origin` is the partial fetch's offset, when the client asked for a partial. */
+  | { readonly kind: 'BODY[]'; readonly section: Section; readonly origin: number | undefined; readonly content: FetchContent }
+  | { readonly kind: 'BINARY[]'; readonly part: readonly number[]; readonly origin: number | undefined; readonly content: FetchContent }
+  | { readonly kind: 'BINARY.SIZE'; readonly part: readonly number[]; readonly size: number };
+
+/** `* n FETCH (…)`. */
+export function fetchResponse(seq: number, items: readonly FetchResponseItem[]): ImapResponse {
+  return data(num(seq), atom('FETCH'), list(items.flatMap(fetchItemValues)));
+}
+
+/** The section spec as text, e.g. `1.2.HEADER.FIELDS (SUBJECT FROM)`; the names are checked field names. */
+export function formatSection(section: Section): string {
+  const pieces = section.part.map(String);
+  const text = section.text;
+  if (text !== undefined) {
+    if (text.kind === 'header-fields') {
+      const names = text.fields.map((f) => {
+        if (!/^[\x21-\x39\x3b-\x7e]+$/.test(f) || /[()"\\{}%*\]]/.test(f)) throw new RangeError(`invalid field name ${JSON.stringify(f)}`);
+        return f.toUpperCase();
+      });
+      pieces.push(`HEADER.FIELDS${text.not ? '.NOT' : ''} (${names.join(' ')})`);
+    } else pieces.push(text.kind.toUpperCase());
+  }
+  return pieces.join('.');
+}
+
+function content(c: FetchContent, binary: boolean): ImapValue {
+  if (c === null) return NIL;
+  if (!Buffer.isBuffer(c)) return c;
+  // RFC 3516 §4.3: literal8 is needed only when the data holds NUL; BODY[] data is always a literal (it is long,
+  // may hold CRLF, and quoting it would only save a few octets for tiny parts).
+  return literal(c, binary && c.includes(0));
+}
+
+function fetchItemValues(item: FetchResponseItem): ImapValue[] {
+  switch (item.kind) {
+    case 'UID':
+      return [atom('UID'), num(item.uid)];
+    case 'FLAGS':
+      return [atom('FLAGS'), list(item.flags.map(atom))];
+    case 'INTERNALDATE':
+      return [atom('INTERNALDATE'), str(formatDateTime(item.date, item.offsetMinutes))];
+    case 'RFC822.SIZE':
+      return [atom('RFC822.SIZE'), num(item.size)];
+    case 'ENVELOPE':
+      return [atom('ENVELOPE'), envelopeValue(item.envelope)];
+    case 'BODY':
+    case 'BODYSTRUCTURE':
+      return [atom(item.kind), bodyStructureValue(item.structure, item.kind === 'BODYSTRUCTURE')];
+    case 'MODSEQ':
+      return [atom('MODSEQ'), list([num(item.modSeq)])];
+    case 'RFC822':
+    case 'RFC822.HEADER':
+    case 'RFC822.TEXT':
+      return [atom(item.kind), content(item.content, false)];
+    case 'BODY[]':
+      return [raw(`BODY[${formatSection(item.section)}]${origin(item.origin)}`), content(item.content, false)];
+    case 'BINARY[]':
+      return [raw(`BINARY[${item.part.join('.')}]${origin(item.origin)}`), content(item.content, true)];
+    case 'BINARY.SIZE':
+      return [raw(`BINARY.SIZE[${item.part.join('.')}]`), num(item.size)];
+  }
+}
+
+function origin(offset: number | undefined): string {
+  return offset === undefined ? '' : `<${offset}>`;
+}
