@@ -3,7 +3,7 @@
  *
  * RFC 3501 §7.4.2 and RFC 9051 §7.5.2, §9: envelope = "(" env-date SP env-subject SP env-from SP env-sender SP
  * env-reply-to SP env-to SP env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")"; an address list is
- * "(" 1*address ")" or NIL; address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"; a group starts
+ * "(" 1*address ")" (no space between addresses) or NIL; address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"; a group starts
  * with (NIL NIL "name" NIL) and ends with (NIL NIL NIL NIL). body = "(" (body-type-1part / body-type-mpart) ")";
  * body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart] (no space between the parts); body-fields =
  * body-fld-param SP body-fld-id SP body-fld-desc SP body-fld-enc SP body-fld-octets; text parts add
@@ -113,7 +113,8 @@ function addressListValue(entries: readonly EnvelopeEntry[] | null): ImapValue {
       items.push(list([NIL, NIL, NIL, NIL]));
     } else items.push(addressValue(entry));
   }
-  return list(items);
+  // RFC 9051 §9: "(" 1*address ")": the addresses follow each other with no space between them.
+  return list([{ kind: 'concat', items }]);
 }
 
 export function envelopeValue(e: Envelope): ImapValue {
