@@ -8,7 +8,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { UserError } from '../lib/errors.js';
 import { accountLimits, smtpLimits, smtpServerLimits } from '../lib/limits.js';
-import type { Network } from './networks.js';
+import type { Network } from '../lib/cidr.js';
 import { normaliseDomain } from '../mail/address.js';
 import { LISTENER_ROLES, type ListenerRole, SCHEMA } from './schema.js';
 import { type ListenAddress, type Route, ValueProblem, parseValue } from './values.js';

@@ -1,7 +1,7 @@
 /** Parsers for the value kinds of the schema: each returns the value or throws a ValueProblem saying what is wrong. */
 import { isIP } from 'node:net';
 import type { FieldSpec } from './schema.js';
-import { parseNetwork, type Network } from './networks.js';
+import { parseNetwork, type Network } from '../lib/cidr.js';
 
 export class ValueProblem extends Error {}
 

@@ -13,7 +13,7 @@
  */
 import { isIP } from 'node:net';
 import type { Config } from '../config/load.js';
-import { networkContains, type Network } from '../config/networks.js';
+import { networkContains, type Network } from '../lib/cidr.js';
 import { SmtpRefusal, Status } from './status.js';
 
 export type RelayGrant = 'authenticated' | 'trusted-network';

@@ -32,7 +32,7 @@ describe('configuration', () => {
     const std = load(initialConfigText({ hostname: 'mail.example.test', domain: 'example.test', standardPorts: true }));
     assert.deepEqual(
       LISTENER_ROLES.map((r) => std.listen[r]![0]!.port),
-      [25, 587, 465, 143, 993, 110, 995, 80, 443],
+      [25, 587, 465, 143, 993, 110, 995, 80, 443, 2525],
     );
     assert.equal(std.listen.mx![0]!.host, '0.0.0.0');
   });
