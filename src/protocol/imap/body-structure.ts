@@ -81,10 +81,13 @@ export interface BodyFields {
 export type BodyStructure =
   /** A non-text, non-message part (image/png, application/pdf…). */
   | { readonly kind: 'basic'; readonly type: string; readonly subtype: string; readonly fields: BodyFields; readonly extension?: SinglePartExtension }
-  | { readonly kind: 'text'; readonly subtype: string; readonly fields: BodyFields; readonly lines: number; readonly extension?: SinglePartExtension }
+  /** `type` is the media type as the message spells it (default "TEXT"); subtypes likewise. */
+  | { readonly kind: 'text'; readonly type?: string; readonly subtype: string; readonly fields: BodyFields; readonly lines: number; readonly extension?: SinglePartExtension }
   /** message/rfc822 or message/global: the encapsulated message's envelope and structure. */
   | {
       readonly kind: 'message';
+      /** Default "MESSAGE". */
+      readonly type?: string;
       readonly subtype: string;
       readonly fields: BodyFields;
       readonly envelope: Envelope;
@@ -168,7 +171,7 @@ export function bodyStructureValue(b: BodyStructure, extended: boolean): ImapVal
     }
     return list(items);
   }
-  const items: ImapValue[] = [str(b.kind === 'basic' ? b.type : b.kind === 'text' ? 'TEXT' : 'MESSAGE'), str(b.subtype), ...fieldsValues(b.fields)];
+  const items: ImapValue[] = [str(b.type ?? (b.kind === 'text' ? 'TEXT' : 'MESSAGE')), str(b.subtype), ...fieldsValues(b.fields)];
   if (b.kind === 'message') items.push(envelopeValue(b.envelope), bodyStructureValue(b.body, extended), num(b.lines));
   if (b.kind === 'text') items.push(num(b.lines));
   if (extended) {

@@ -19,6 +19,26 @@ function frame(text: string): RawCommand {
   throw new Error(`incomplete transcript ${JSON.stringify(text)}`);
 }
 
+/** Frames the same transcript split at every byte boundary and byte by byte; returns every framing. */
+function frameEverySplit(text: string): RawCommand[] {
+  const input = Buffer.from(`${text}\r\n`, /[^\x00-\xff]/.test(text) ? 'utf8' : 'latin1');
+  const splits: Buffer[][] = [];
+  for (let cut = 0; cut <= input.length; cut++) splits.push([input.subarray(0, cut), input.subarray(cut)]);
+  splits.push([...input].map((x) => Buffer.from([x])));
+  return splits.map((chunks) => {
+    const reader = new ImapCommandReader();
+    for (const chunk of chunks) {
+      reader.push(chunk);
+      for (let e = reader.next(); e !== undefined; e = reader.next()) {
+        if (e.kind === 'literal-request') reader.acceptLiteral();
+        else if (e.kind === 'command') return e.command;
+        else throw e.error;
+      }
+    }
+    throw new Error('incomplete');
+  });
+}
+
 function parse(text: string, options?: ParseOptions): ImapCommand {
   return parseCommand(frame(text), options);
 }
@@ -517,6 +537,14 @@ const bad: ReadonlyArray<[string, Failure, ParseOptions?]> = [
   ['a SORT () UTF-8 ALL', { tag: 'a', code: 'syntax' }],
   ['a THREAD REFERENCES', { tag: 'a', code: 'syntax' }],
 ];
+
+describe('parseCommand: the same command whatever the chunking', () => {
+  it('every good command, split at every byte boundary and byte by byte', () => {
+    for (const [text, expected, options] of good) {
+      for (const raw of frameEverySplit(text)) assert.deepEqual(parseCommand(raw, options), expected, text);
+    }
+  });
+});
 
 describe('parseCommand: bad syntax gives ImapSyntaxError with the tag', () => {
   for (const [text, expected, options] of bad) {
