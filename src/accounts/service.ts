@@ -3,7 +3,7 @@
  * mailboxes, aliases and app passwords. The CLI, the web sign-up and the admin console all go through here, so every
  * refusal carries the same reason: taken, reserved, invalid (and what), weak (and why), allowance used up.
  */
-import type { Alias, AppPassword, Domain, Mailbox, Role, Store, Subscriber } from '../store/types.js';
+import type { Alias, AppPassword, DkimKey, Domain, Mailbox, Role, Store, Subscriber } from '../store/types.js';
 import { StoreError } from '../store/errors.js';
 import { UserError } from '../lib/errors.js';
 import { accountLimits } from '../lib/limits.js';
@@ -11,6 +11,7 @@ import { parseAddress, parseDomain, type Address } from '../mail/address.js';
 import { REQUIRED_ROLE_ALIASES, isReservedLocalPart } from './reserved.js';
 import type { PasswordPolicy } from './password-policy.js';
 import { type PasswordHasher, generateAppPassword, hashAppPassword } from './hashing.js';
+import { defaultSelector, generateDkimKey, type DkimAlgorithm } from '../queue/dkim.js';
 
 /** The folders every new mailbox starts with (RFC 6154 special-use attributes). */
 export const DEFAULT_FOLDERS = [
@@ -68,7 +69,25 @@ export class AccountService {
     const d: Domain = { name: domain, adminAddress: admin.address, signupPolicy: 'closed', createdAt: this.#now() };
     await this.store.addDomain(d);
     await this.pointRoleAliases(domain, admin.address);
+    await this.addDkimKey(domain);
     return d;
+  }
+
+  /** Generates and stores a DKIM signing key for a hosted domain (RSA 2048 by default; ed25519 optional). */
+  async addDkimKey(name: string, algorithm: DkimAlgorithm = 'rsa-sha256', selector?: string): Promise<DkimKey> {
+    const domain = parseDomain(name);
+    if (!(await this.store.getDomain(domain))) throw new UserError('not-local', `${domain} is not a domain this server hosts`);
+    const key = generateDkimKey(domain, selector ?? defaultSelector(this.#now(), algorithm), algorithm, this.#now());
+    await this.store.addDkimKey(key);
+    return key;
+  }
+
+  /** Gives every hosted domain without a DKIM key one (run at start-up); returns the keys made. */
+  async ensureDkimKeys(): Promise<DkimKey[]> {
+    const made: DkimKey[] = [];
+    for (const d of await this.store.listDomains())
+      if ((await this.store.listDkimKeys(d.name)).length === 0) made.push(await this.addDkimKey(d.name));
+    return made;
   }
 
   /** Creates the first domain and its postmaster@ admin mailbox (used by `outpost init`). */
@@ -83,6 +102,7 @@ export class AccountService {
     const mailbox = await this.createChecked(parseAddress(address), password, { role: 'admin', allowReserved: true }, true);
     await this.store.updateDomain(domain, { adminAddress: address });
     await this.pointRoleAliases(domain, address);
+    if ((await this.store.listDkimKeys(domain)).length === 0) await this.addDkimKey(domain);
     return mailbox;
   }
 

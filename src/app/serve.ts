@@ -9,6 +9,7 @@ import { TlsProvider } from '../tls/certs.js';
 import { createLogger, type Logger } from './logger.js';
 import { createServices, type Services } from './services.js';
 import { PROTOCOL_SERVERS } from './protocols.js';
+import { createQueueRunner, type QueueRunner } from '../queue/index.js';
 
 export interface RunningServer {
   services: Services;
@@ -18,6 +19,8 @@ export interface RunningServer {
   endpoints: Endpoint[];
   /** Roles configured in [listen] whose protocol server does not exist yet. */
   unavailable: ListenerRole[];
+  /** The outbound queue runner (issue 8). */
+  queue: QueueRunner;
   stop(): Promise<void>;
 }
 
@@ -42,6 +45,10 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     await services.close();
     throw e;
   }
+  // Domains created before DKIM existed (or by an older version) get their key now.
+  for (const d of await services.accounts.ensureDkimKeys()) log.info({ domain: d.domain, selector: d.selector }, 'dkim.key.created');
+  const queue = createQueueRunner({ config, store: services.store, resolver: services.resolver, log, now: services.now });
+  queue.start();
   let stopping: Promise<void> | null = null;
   return {
     services,
@@ -50,8 +57,10 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     log,
     endpoints: listeners.endpoints(),
     unavailable,
+    queue,
     stop() {
       stopping ??= (async () => {
+        await queue.stop();
         await listeners.close();
         await services.close();
       })();

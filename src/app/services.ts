@@ -11,6 +11,8 @@ import { createArgon2Hasher, type PasswordHasher } from '../accounts/hashing.js'
 import { AuthLimiter } from '../auth/limiter.js';
 import { AuthService } from '../auth/service.js';
 import { SmtpRuntime } from '../smtp/runtime.js';
+import type { Resolver } from '../dns/resolver.js';
+import { createResolver } from '../dns/node-resolver.js';
 
 export interface Services {
   config: Config;
@@ -21,6 +23,8 @@ export interface Services {
   limiter: AuthLimiter;
   /** The SMTP servers' shared state: sending limits, per-IP connection counts, storage health, graceful drain. */
   smtp: SmtpRuntime;
+  /** Every DNS lookup goes through this ([dns] servers). */
+  resolver: Resolver;
   now: () => number;
   close(): Promise<void>;
 }
@@ -53,6 +57,7 @@ export function createServices(config: Config, opts: ServiceOptions = {}): Servi
     auth,
     limiter,
     smtp: new SmtpRuntime({ config, store, auth, now }),
+    resolver: createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeoutMs, tries: config.dns.tries }),
     now,
     async close() {
       await auth.flush();
