@@ -31,6 +31,18 @@ export interface Config {
   /** `[routes]`: domain (lower-case ASCII) → route. */
   routes: Record<string, Route>;
   smarthost: SmarthostConfig | null;
+  inbound: InboundConfig;
+}
+
+/** `[inbound]`: checks on mail arriving at the MX (issue 4). */
+export interface InboundConfig {
+  enabled: boolean;
+  dmarcReject: 'reject' | 'junk' | 'ignore';
+  dmarcQuarantine: 'junk' | 'ignore';
+  blocklists: string[];
+  blocklistAction: 'reject' | 'score';
+  junkScore: number;
+  rejectScore: number;
 }
 
 /** `[queue]`: outbound delivery (issue 8). Durations in milliseconds. */
@@ -216,6 +228,15 @@ export function buildConfig(raw: Record<string, unknown>, dataDir: string, file 
     },
     routes,
     smarthost,
+    inbound: {
+      enabled: get('inbound', 'enabled', true),
+      dmarcReject: get('inbound', 'dmarc_reject', 'reject'),
+      dmarcQuarantine: get('inbound', 'dmarc_quarantine', 'junk'),
+      blocklists: get('inbound', 'blocklists', [] as string[]),
+      blocklistAction: get('inbound', 'blocklist_action', 'reject'),
+      junkScore: get('inbound', 'junk_score', 5),
+      rejectScore: get('inbound', 'reject_score', 12),
+    },
   };
 }
 

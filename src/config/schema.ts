@@ -379,6 +379,36 @@ export const SCHEMA: Record<string, SectionSpec> = {
       },
     },
   },
+  inbound: {
+    doc: 'Checks on mail arriving at the MX from other servers: SPF, DKIM, DMARC and ARC (through the `[dns]` servers), DNS blocklists, and a spam score that files mail in Junk or refuses it.',
+    fields: {
+      enabled: { kind: 'boolean', doc: 'Run the checks at all (off: mail is delivered without Authentication-Results or a spam score).', defaultText: 'true', example: 'true' },
+      dmarc_reject: {
+        kind: 'enum',
+        doc: 'A DMARC failure for a domain publishing p=reject: refuse it with 550 5.7.1 (RFC 7489 §6.6.2), file it in Junk, or ignore the policy.',
+        defaultText: '"reject"',
+        example: '"reject"',
+        values: ['reject', 'junk', 'ignore'],
+      },
+      dmarc_quarantine: {
+        kind: 'enum',
+        doc: 'A DMARC failure for a domain publishing p=quarantine: file it in Junk, or ignore the policy.',
+        defaultText: '"junk"',
+        example: '"junk"',
+        values: ['junk', 'ignore'],
+      },
+      blocklists: { kind: 'hostnames', doc: 'DNS blocklist zones asked about every connecting client (RFC 5782).', defaultText: '[]', example: '["zen.spamhaus.org"]' },
+      blocklist_action: {
+        kind: 'enum',
+        doc: 'A listed client: refused at the end of DATA, or only scored (usually enough for Junk).',
+        defaultText: '"reject"',
+        example: '"reject"',
+        values: ['reject', 'score'],
+      },
+      junk_score: { kind: 'integer', doc: 'Spam score at or above which mail goes to the Junk folder.', defaultText: '5', example: '5', min: 1, max: 100 },
+      reject_score: { kind: 'integer', doc: 'Spam score at or above which mail is refused with 550 5.7.1.', defaultText: '12', example: '12', min: 1, max: 1000 },
+    },
+  },
   log: {
     doc: 'Structured JSON logs on standard output.',
     fields: {

@@ -58,11 +58,32 @@ export async function acceptMessage(session: SmtpSession, tx: Transaction, data:
     raw = Buffer.concat([Buffer.from(received, 'utf8'), raw]);
   }
 
+  const junk = new Set<number>();
+  if (!session.user && !session.trusted && ctx.inbound) {
+    // Mail from another server: sender authentication and spam checks, before we answer (issue 4).
+    const local = tx.recipients.flatMap((r) => r.route.mailboxes.map((m) => ({ mailboxId: m.id, address: r.route.address })));
+    if (local.length > 0) {
+      const verdict = await ctx.inbound.check({
+        raw: raw.subarray(Buffer.byteLength(received)),
+        clientIp: session.conn.clientIp,
+        helo: session.helo?.name ?? '',
+        mailFrom: tx.reversePath.kind === 'null' ? '' : tx.reversePath.mailbox.address,
+        recipients: local,
+        tls: !!session.tls,
+      });
+      session.conn.log.info({ action: verdict.action, reasons: verdict.reasons }, 'smtp.inbound.verdict');
+      if (verdict.action === 'reject')
+        throw new SmtpRefusal({ code: verdict.code, enhanced: verdict.enhanced }, verdict.text, { logReason: 'inbound-policy' });
+      raw = Buffer.concat([Buffer.from(received + verdict.headers, 'utf8'), verdict.raw]);
+      for (const [id, where] of verdict.folders) if (where === 'junk') junk.add(id);
+    }
+  }
+
   const targets = new Map<number, DeliveryTarget>();
   const queue: NewQueueEntry[] = [];
   const mailFrom = tx.reversePath.kind === 'null' ? '' : tx.reversePath.mailbox.address;
   for (const r of tx.recipients) {
-    for (const m of r.route.mailboxes) targets.set(m.id, { mailboxId: m.id, folder: 'INBOX' });
+    for (const m of r.route.mailboxes) targets.set(m.id, { mailboxId: m.id, folder: junk.has(m.id) ? 'Junk' : 'INBOX' });
     for (const rcptTo of r.route.remote)
       queue.push({ mailFrom, rcptTo, params: queueParams(tx.params, r.params), submitterId: session.user?.mailbox.id ?? null, nextAttemptAt: now });
   }

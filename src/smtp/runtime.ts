@@ -16,12 +16,35 @@ import { Status } from './status.js';
 import { smtpHandler, type SessionRegistry } from './server.js';
 import type { SmtpSession } from './session.js';
 import type { SmtpContext, SmtpRole } from './types.js';
+import { InboundChecker } from '../inbound/checker.js';
+import { defaultInboundOptions } from '../inbound/options.js';
+import { createResolver } from '../dns/node-resolver.js';
 
 export interface SmtpRuntimeDeps {
   config: Config;
   store: Store;
   auth: AuthService;
   now: () => number;
+}
+
+function inboundChecker(config: Config, store: Store, now: () => number): InboundChecker {
+  const i = config.inbound;
+  const domains = [config.server.hostname, config.public.hostname, config.server.domain];
+  return new InboundChecker({
+    resolver: createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeoutMs, tries: config.dns.tries }),
+    counters: store,
+    now,
+    options: {
+      ...defaultInboundOptions(config.server.hostname),
+      dmarcReject: i.dmarcReject,
+      dmarcQuarantine: i.dmarcQuarantine,
+      blocklists: i.blocklists,
+      blocklistAction: i.blocklistAction,
+      junkScore: i.junkScore,
+      rejectScore: i.rejectScore,
+      ourNames: [...new Set(domains)],
+    },
+  });
 }
 
 export class SmtpRuntime implements SessionRegistry {
@@ -40,6 +63,7 @@ export class SmtpRuntime implements SessionRegistry {
       limits: new SendingLimits(store, config.smtp, now),
       connections: new ConnectionCounter(config.smtp.connectionsPerIp),
       storage: new StorageHealth(config.store.kind === 'sqlite' ? config.store.path : undefined, now),
+      inbound: config.inbound.enabled ? inboundChecker(config, store, now) : null,
     };
   }
 

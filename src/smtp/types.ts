@@ -3,6 +3,7 @@
  * the transport the socket adaptor provides, and the session state as a discriminated union (STYLE.md habit 1):
  * per-state data exists only in its state.
  */
+import type { InboundChecker } from '../inbound/checker.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.js';
 import type { AuthService } from '../auth/service.js';
@@ -27,6 +28,8 @@ export interface SmtpContext {
   readonly limits: SendingLimits;
   readonly connections: ConnectionCounter;
   readonly storage: StorageHealth;
+  /** Checks on mail from other servers (SPF/DKIM/DMARC, blocklists, spam score); null when `[inbound] enabled = false`. */
+  readonly inbound: InboundChecker | null;
 }
 
 /** The negotiated TLS of a connection, for the Received header (RFC 8314 §4.3) and the event log. */
