@@ -37,6 +37,10 @@ ssl_cert = <$D/cert.pem
 ssl_key = <$D/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain
+# LMTP is handed bench@example.test; the passwd-file user is "bench".
+auth_username_format = %Ln
+# The mail files belong to the system user "dovecot" (a low UID).
+first_valid_uid = 1
 mail_location = maildir:~/Maildir
 passdb {
   driver = passwd-file
@@ -87,13 +91,20 @@ disable_dns_lookups = yes
 smtp_host_lookup = native
 virtual_mailbox_domains = example.test
 virtual_transport = lmtp:inet:127.0.0.1:$LMTP_PORT
+# Nothing may leave the machine or ask its resolver: any other destination fails at once.
+default_transport = error:outbound mail is disabled in this benchmark
+relay_transport = error:outbound mail is disabled in this benchmark
 maillog_file = $WORK/postfix.log
+maillog_file_prefixes = /tmp
 smtpd_client_connection_count_limit = 0
 smtpd_client_connection_rate_limit = 0
 default_process_limit = 200
 lmtp_destination_concurrency_limit = 20
 CONF
 mkdir -p "$WORK/postfix-queue" "$WORK/postfix-data"
+chmod 755 "$WORK"   # mktemp makes it 0700; Postfix's unprivileged processes must reach their directories
+chown postfix "$WORK/postfix-data"
+postfix -c "$P" post-install create-missing >/dev/null 2>&1 || true
 postfix -c "$P" set-permissions >/dev/null 2>&1 || true
 postfix -c "$P" start 2>&1 | tail -3 || true
 sleep 1
