@@ -8,6 +8,7 @@ import type { ConnectionHandler } from '../net/listeners.js';
 import type { TlsProvider } from '../tls/certs.js';
 import type { Services } from './services.js';
 import { pop3Handler } from '../pop3/server.js';
+import { imapHandler } from '../imap/server.js';
 
 export type ProtocolFactory = (services: Services, tls: TlsProvider) => ConnectionHandler;
 
@@ -16,9 +17,15 @@ export const PROTOCOL_SERVERS: Partial<Record<ListenerRole, ProtocolFactory>> = 
   submission: (services, tls) => services.smtp.handler('submission', tls),
   submissions: (services, tls) => services.smtp.handler('submissions', tls),
   submission_fallback: (services, tls) => services.smtp.handler('submission_fallback', tls),
+  imap: (services, tls) => imapHandler(imapContext(services), tls),
+  imaps: (services, tls) => imapHandler(imapContext(services), tls),
   pop3: (services, tls) => pop3Handler(pop3Context(services), tls),
   pop3s: (services, tls) => pop3Handler(pop3Context(services), tls),
 };
+
+function imapContext(s: Services) {
+  return { store: s.store, auth: s.auth, now: s.now, options: { hostname: s.config.server.hostname } };
+}
 
 function pop3Context(s: Services) {
   return {

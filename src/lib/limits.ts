@@ -246,3 +246,28 @@ export const pop3Limits = {
   /** Message numbers are 1..count; anything past this is refused before arithmetic (RETR 4294967296). */
   maxMessageNumber: 2 ** 31 - 1,
 } as const;
+
+/** The IMAP server (src/imap): timers and per-session bounds; the protocol layer's limits are in imapLimits. */
+export const imapServerLimits = {
+  /** RFC 9051 §5.4: an autologout timer for an authenticated session must be at least 30 minutes. */
+  idleTimeoutMs: 30 * 60 * 1000,
+  /** Before sign-in nobody needs long to type LOGIN: a minute, as Dovecot, frees sockets held by scanners. */
+  preAuthTimeoutMs: 60 * 1000,
+  /**
+   * RFC 2177 §3: clients re-issue IDLE at least every 29 minutes; an IDLE may last a little longer than the
+   * autologout timer before we end it with BYE.
+   */
+  idleCommandMaxMs: 31 * 60 * 1000,
+  /** A whole session: phones keep one for hours; a day bounds a forgotten one (the client just reconnects). */
+  sessionMaxMs: 24 * 60 * 60 * 1000,
+  /** Failed sign-ins in one connection before it is closed (the shared limiter still counts every one). */
+  authFailuresPerConnection: 3,
+  /** A SASL response line during AUTHENTICATE (base64 of authzid, user and password), as for SMTP and POP3. */
+  authLineOctets: 12_288,
+  /** Folders in one mailbox: people file mail in dozens, archivers in hundreds; every LIST reads them all. */
+  foldersPerMailboxMax: 1000,
+  /** Message octets held by one command's cache while FETCH or SEARCH reads messages several times. */
+  messageCacheOctets: 16 * 1024 * 1024,
+  /** Write-buffer octets beyond which FETCH waits for the socket to drain (backpressure on slow clients). */
+  writeHighWaterOctets: 256 * 1024,
+} as const;

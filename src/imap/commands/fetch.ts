@@ -1,0 +1,69 @@
+/**
+ * FETCH and UID FETCH (RFC 9051 §6.4.5 and §6.4.9, RFC 3501 §6.4.5 and §6.4.8), answered by the engine
+ * (src/imap/engine/) one message at a time, each response written before the next message is read, so the
+ * socket's backpressure paces the command. The server's part: resolving the set against the view, UID in every
+ * UID FETCH response (RFC 9051 §6.4.9), \Seen set by non-PEEK body fetches with the new FLAGS sent
+ * (RFC 9051 §6.4.5), and refusing nothing because of a message expunged elsewhere meanwhile (RFC 2180 §4.1).
+ */
+import { imapServerLimits } from '../../lib/limits.js';
+import { fetchResponse, ok, no, type FetchItem, type ImapResponse } from '../../protocol/imap/index.js';
+import type { Store } from '../../store/types.js';
+import { cachedSource } from '../engine/cache.js';
+import { fetchMarksSeen, fetchMessage } from '../engine/fetch.js';
+import { UnknownCteError, type MessageSource } from '../engine/types.js';
+import type { ImapSession } from '../session.js';
+import { ImapNo } from '../errors.js';
+import type { CommandOf } from './spec.js';
+
+/** A message whose octets are gone (expunged and released by another session since this view was built). */
+export class MessageGone extends Error {}
+
+/** Message octets from the blob store, through a per-command cache. */
+export function messageSource(store: Store): MessageSource {
+  return cachedSource(
+    {
+      async raw(blobId) {
+        const raw = await store.blobs.get(blobId);
+        if (!raw) throw new MessageGone(blobId);
+        return raw;
+      },
+    },
+    imapServerLimits.messageCacheOctets,
+  );
+}
+
+export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<ImapResponse> {
+  const view = s.view();
+  const picked = view.resolve(cmd.sequenceSet, cmd.uid, true);
+  const items: FetchItem[] = cmd.uid && !cmd.items.some((i) => i.kind === 'UID') ? [{ kind: 'UID' }, ...cmd.items] : [...cmd.items];
+  const asksFlags = items.some((i) => i.kind === 'FLAGS');
+  let newlySeen = new Set<number>();
+  if (fetchMarksSeen(items) && !view.readOnly) {
+    const unseen = picked.filter((p) => !p.message.expunged && !p.message.flags.includes('\\Seen')).map((p) => p.message.uid);
+    if (unseen.length > 0) {
+      const r = await s.ctx.store.storeFlags(view.folderId, unseen, 'add', ['\\Seen']);
+      for (const c of r.changed) view.noteFlags(c.uid, c.flags, c.modSeq);
+      newlySeen = new Set(r.changed.map((c) => c.uid));
+    }
+  }
+  const source = messageSource(s.ctx.store);
+  let gone = 0;
+  for (const p of picked) {
+    let response;
+    try {
+      response = await fetchMessage(view.record(p.message, p.seq), items, { source, utf8: s.utf8 });
+    } catch (e) {
+      if (e instanceof MessageGone) {
+        gone++;
+        continue;
+      }
+      if (e instanceof UnknownCteError) throw new ImapNo(`cannot decode the ${e.encoding} content transfer encoding`, 'UNKNOWN-CTE');
+      throw e;
+    }
+    // RFC 9051 §6.4.5: when \Seen was set as a side effect, the new flags go with the data.
+    if (newlySeen.has(p.message.uid) && !asksFlags) response.push({ kind: 'FLAGS', flags: view.displayFlags(p.message) });
+    await s.write(fetchResponse(p.seq, response));
+  }
+  if (gone > 0) return no(cmd.tag, 'some of the messages were expunged by another session', { name: 'EXPUNGEISSUED' });
+  return ok(cmd.tag, `${cmd.uid ? 'UID ' : ''}FETCH completed`);
+}

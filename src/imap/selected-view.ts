@@ -1,0 +1,307 @@
+/**
+ * The selected mailbox as one session sees it: the message sequence numbers (RFC 9051 §2.3.1.2) mapped to UIDs,
+ * kept stable while other sessions add, flag and expunge, and the untagged updates owed to the client.
+ *
+ * Changes arrive on the store's ChangeFeed (after commit) and are only queued there; `sync()` reads what changed
+ * from the store, and `drain()` turns it into untagged responses at the moments the RFC allows:
+ * - RFC 9051 §7.5.1 / RFC 3501 §7.4.1: EXPUNGE is never sent while answering FETCH, STORE or SEARCH by sequence
+ *   number (nor when no command is in progress, IDLE aside). Until then the message keeps its number.
+ * - RFC 9051 §7.4.1: EXISTS never decreases; messages not yet expunged to the client still count.
+ * - RFC 3501 §2.3.2 / §7.3.2: \Recent is claimed for this session only (store.claimRecent), RECENT follows EXISTS.
+ * - RFC 9051 §7.5.2: flag changes made by others are sent as unsolicited FETCH (FLAGS) (with UID).
+ * Our own changes are recognised by their mod-sequence and not echoed twice.
+ */
+import type { FolderChange, MessageEntry, Store } from '../store/types.js';
+import {
+  atom,
+  data,
+  existsResponse,
+  expungeResponse,
+  list,
+  num,
+  recentResponse,
+  sequenceSetIncludes,
+  type ImapResponse,
+  type SequenceSet,
+} from '../protocol/imap/index.js';
+import type { MessageRecord } from './engine/types.js';
+import { ImapBad } from './errors.js';
+
+/** One message of the view. Mutable on purpose: flags and mod-sequence follow the store. */
+export interface ViewMessage {
+  readonly uid: number;
+  flags: readonly string[];
+  modSeq: number;
+  readonly internalDate: number;
+  readonly size: number;
+  readonly blobId: string;
+  readonly recent: boolean;
+  /** Expunged in the store, not yet announced to this client: keeps its sequence number until then. */
+  expunged: boolean;
+}
+
+export interface ViewOpenOptions {
+  store: Store;
+  mailboxId: number;
+  folderId: number;
+  name: string;
+  readOnly: boolean;
+}
+
+/** A message picked by a sequence set, with its sequence number. */
+export interface Picked {
+  readonly seq: number;
+  readonly message: ViewMessage;
+}
+
+export class SelectedView {
+  readonly folderId: number;
+  readonly readOnly: boolean;
+  readonly uidValidity: number;
+  uidNext: number;
+  /** RFC 5182 SEARCHRES: UIDs saved by SEARCH RETURN (SAVE), used by "$". */
+  savedResult: readonly number[] = [];
+  /** Set by IDLE: called (synchronously, from the feed) whenever a change is queued. */
+  onChange: (() => void) | undefined;
+
+  readonly #store: Store;
+  #name: string;
+  readonly #messages: ViewMessage[];
+  readonly #byUid = new Map<number, ViewMessage>();
+  #incoming: FolderChange[] = [];
+  #announcedExists: number;
+  #recentToAnnounce = false;
+  readonly #flagsToAnnounce = new Set<number>();
+  #deleted = false;
+  readonly #unsubscribe: () => void;
+
+  private constructor(o: ViewOpenOptions, folder: { uidValidity: number; uidNext: number }, messages: ViewMessage[]) {
+    this.#store = o.store;
+    this.folderId = o.folderId;
+    this.#name = o.name;
+    this.readOnly = o.readOnly;
+    this.uidValidity = folder.uidValidity;
+    this.uidNext = folder.uidNext;
+    this.#messages = messages;
+    for (const m of messages) this.#byUid.set(m.uid, m);
+    this.#announcedExists = messages.length;
+    this.#unsubscribe = o.store.changes.subscribe(o.mailboxId, (c) => {
+      if (c.kind !== 'folders' && c.folderId !== this.folderId) return;
+      this.#incoming.push(c);
+      this.onChange?.();
+    });
+  }
+
+  /**
+   * Opens a view. Subscribes first, then reads: a change committed in between is both read and queued, and the
+   * queued copy is recognised as known.
+   */
+  static async open(o: ViewOpenOptions): Promise<SelectedView> {
+    const folder = await o.store.getFolderById(o.folderId);
+    if (!folder) throw new Error('folder vanished while opening');
+    // RFC 3501 §6.3.2: EXAMINE never takes \Recent away from anyone; SELECT claims it for this session.
+    const firstRecent = o.readOnly ? folder.recentUid : await o.store.claimRecent(o.folderId);
+    const entries = await o.store.listEntries(o.folderId);
+    const after = (await o.store.getFolderById(o.folderId)) ?? folder;
+    return new SelectedView(o, { uidValidity: folder.uidValidity, uidNext: after.uidNext }, entries.map((e) => toViewMessage(e, e.uid >= firstRecent)));
+  }
+
+  /** The folder's name (it follows a RENAME made by this session). */
+  get name(): string {
+    return this.#name;
+  }
+
+  rename(name: string): void {
+    this.#name = name;
+  }
+
+  get count(): number {
+    return this.#messages.length;
+  }
+
+  get recentCount(): number {
+    return this.#messages.reduce((n, m) => n + (m.recent ? 1 : 0), 0);
+  }
+
+  /** Messages in sequence order (index + 1 is the sequence number). */
+  get messages(): readonly ViewMessage[] {
+    return this.#messages;
+  }
+
+  /** True once the folder was deleted or renamed away by someone: the session must end (Dovecot does the same). */
+  get deleted(): boolean {
+    return this.#deleted;
+  }
+
+  get hasPending(): boolean {
+    return this.#incoming.length > 0;
+  }
+
+  close(): void {
+    this.#unsubscribe();
+    this.onChange = undefined;
+  }
+
+  byUid(uid: number): ViewMessage | undefined {
+    return this.#byUid.get(uid);
+  }
+
+  seqOf(m: ViewMessage): number {
+    return this.#messages.indexOf(m) + 1;
+  }
+
+  record(m: ViewMessage, seq: number): MessageRecord {
+    return { seq, uid: m.uid, flags: m.flags, modSeq: m.modSeq, internalDate: m.internalDate, size: m.size, blobId: m.blobId, recent: m.recent };
+  }
+
+  /** The flags to show for a message: its stored flags, plus \Recent in this session (RFC 3501 §2.3.2). */
+  displayFlags(m: ViewMessage): string[] {
+    return m.recent ? [...m.flags, '\\Recent'] : [...m.flags];
+  }
+
+  /**
+   * The messages a sequence set names, in ascending order. By sequence number, a number past the last message
+   * is a BAD (RFC 9051 §9 seq-number); by UID, UIDs that do not exist are ignored and "n:*" always includes the
+   * last message (RFC 9051 §6.4.9). Messages expunged but not yet announced are included only when asked.
+   */
+  resolve(set: SequenceSet, uid: boolean, includeExpunged = false): Picked[] {
+    const out: Picked[] = [];
+    if (set.kind === 'saved') {
+      const saved = new Set(this.savedResult);
+      this.#messages.forEach((m, i) => {
+        if (saved.has(m.uid) && (includeExpunged || !m.expunged)) out.push({ seq: i + 1, message: m });
+      });
+      return out;
+    }
+    if (uid) {
+      const largest = this.#messages.length === 0 ? 0 : this.#messages[this.#messages.length - 1]!.uid;
+      if (largest === 0) return out;
+      this.#messages.forEach((m, i) => {
+        if ((includeExpunged || !m.expunged) && sequenceSetIncludes(set, m.uid, largest)) out.push({ seq: i + 1, message: m });
+      });
+      return out;
+    }
+    const count = this.#messages.length;
+    if (count === 0) return out;
+    for (const r of set.ranges)
+      for (const n of [r.start, r.end]) if (n !== '*' && n > count) throw new ImapBad(`no message ${n}: the mailbox has ${count}`);
+    this.#messages.forEach((m, i) => {
+      if ((includeExpunged || !m.expunged) && sequenceSetIncludes(set, i + 1, count)) out.push({ seq: i + 1, message: m });
+    });
+    return out;
+  }
+
+  /** Records flags this session just set, so the feed's echo of them is not announced again. */
+  noteFlags(uid: number, flags: readonly string[], modSeq: number): void {
+    const m = this.#byUid.get(uid);
+    if (!m || modSeq < m.modSeq) return;
+    m.flags = flags;
+    m.modSeq = modSeq;
+    this.#flagsToAnnounce.delete(uid);
+  }
+
+  /** Removes messages this session expunged itself (it sends the EXPUNGE responses); returns their sequence numbers. */
+  removeOwn(uids: Iterable<number>): number[] {
+    const doomed = new Set(uids);
+    const seqs: number[] = [];
+    // Descending order: each number stays valid as the ones above it go (RFC 9051 §7.5.1 example).
+    for (let i = this.#messages.length - 1; i >= 0; i--) {
+      const m = this.#messages[i]!;
+      if (!doomed.has(m.uid)) continue;
+      seqs.push(i + 1);
+      this.#messages.splice(i, 1);
+      this.#byUid.delete(m.uid);
+      this.#flagsToAnnounce.delete(m.uid);
+    }
+    this.#announcedExists -= seqs.length;
+    return seqs;
+  }
+
+  /** Reads from the store what the queued changes say has changed. Never sends anything. */
+  async sync(): Promise<void> {
+    if (this.#incoming.length === 0) return;
+    const changes = this.#incoming;
+    this.#incoming = [];
+    let added = false;
+    const expunged = new Set<number>();
+    const flagged = new Set<number>();
+    for (const c of changes) {
+      if (c.kind === 'folders') {
+        const f = await this.#store.getFolderById(this.folderId);
+        if (!f || f.name !== this.name) this.#deleted = true;
+      } else if (c.kind === 'exists') added = true;
+      else if (c.kind === 'expunge') c.uids.forEach((u) => expunged.add(u));
+      else c.uids.forEach((u) => flagged.add(u));
+    }
+    for (const uid of expunged) {
+      const m = this.#byUid.get(uid);
+      if (m) m.expunged = true;
+    }
+    if (flagged.size > 0) await this.#refreshFlags(flagged);
+    if (added) await this.#readNew();
+  }
+
+  async #refreshFlags(uids: Set<number>): Promise<void> {
+    const known = [...uids].filter((u) => this.#byUid.has(u));
+    if (known.length === 0) return;
+    const entries = await this.#store.listEntries(this.folderId, { fromUid: known.reduce((a, b) => Math.min(a, b)), toUid: known.reduce((a, b) => Math.max(a, b)) });
+    for (const e of entries) {
+      const m = this.#byUid.get(e.uid);
+      if (!m || !uids.has(e.uid) || e.modSeq <= m.modSeq) continue;
+      m.flags = e.flags;
+      m.modSeq = e.modSeq;
+      if (!m.expunged) this.#flagsToAnnounce.add(m.uid);
+    }
+  }
+
+  async #readNew(): Promise<void> {
+    const last = this.#messages.length === 0 ? 0 : this.#messages[this.#messages.length - 1]!.uid;
+    const firstRecent = this.readOnly ? Number.MAX_SAFE_INTEGER : await this.#store.claimRecent(this.folderId);
+    const entries = await this.#store.listEntries(this.folderId, { fromUid: last + 1 });
+    for (const e of entries) {
+      if (this.#byUid.has(e.uid)) continue;
+      const m = toViewMessage(e, e.uid >= firstRecent);
+      this.#messages.push(m);
+      this.#byUid.set(m.uid, m);
+      if (m.recent) this.#recentToAnnounce = true;
+      this.uidNext = Math.max(this.uidNext, m.uid + 1);
+    }
+  }
+
+  /**
+   * The untagged responses owed to the client, in a safe order: EXPUNGE (only when `expunge` is allowed), then
+   * EXISTS and RECENT, then FETCH (FLAGS) of messages others changed.
+   */
+  drain(expunge: boolean): ImapResponse[] {
+    const out: ImapResponse[] = [];
+    if (expunge) {
+      for (let i = this.#messages.length - 1; i >= 0; i--) {
+        const m = this.#messages[i]!;
+        if (!m.expunged) continue;
+        out.push(expungeResponse(i + 1));
+        this.#messages.splice(i, 1);
+        this.#byUid.delete(m.uid);
+        this.#flagsToAnnounce.delete(m.uid);
+        this.#announcedExists--;
+      }
+    }
+    if (this.#messages.length !== this.#announcedExists || this.#recentToAnnounce) {
+      out.push(existsResponse(this.#messages.length));
+      out.push(recentResponse(this.recentCount));
+      this.#announcedExists = this.#messages.length;
+      this.#recentToAnnounce = false;
+    }
+    if (this.#flagsToAnnounce.size > 0) {
+      this.#messages.forEach((m, i) => {
+        if (!this.#flagsToAnnounce.has(m.uid)) return;
+        out.push(data(num(i + 1), atom('FETCH'), list([atom('UID'), num(m.uid), atom('FLAGS'), list(this.displayFlags(m).map(atom))])));
+      });
+      this.#flagsToAnnounce.clear();
+    }
+    return out;
+  }
+}
+
+function toViewMessage(e: MessageEntry, recent: boolean): ViewMessage {
+  return { uid: e.uid, flags: e.flags, modSeq: e.modSeq, internalDate: e.internalDate, size: e.size, blobId: e.blobId, recent, expunged: false };
+}
