@@ -136,7 +136,7 @@ O="$WORK/outpost"
 node "$ROOT/bin/outpost.js" --data "$O" init --hostname mail.example.test --domain example.test --dns 127.0.0.1:1 >/dev/null
 sed -i "s/^mx *=.*/mx = \"127.0.0.1:$OP_PORT\"/" "$O/outpost.toml"
 for role in submission submissions imap imaps pop3 pop3s http https submission_fallback; do sed -i "/^$role *=/d" "$O/outpost.toml"; done
-printf "\n[smtp]\nconnections_per_ip = 200\n" >> "$O/outpost.toml"
+
 echo 'correct horse battery staple 42' | node "$ROOT/bin/outpost.js" --data "$O" account add bench@example.test --password-stdin >/dev/null
 node "$ROOT/bin/outpost.js" --data "$O" serve > "$WORK/outpost.log" 2>&1 &
 OP_PID=$!

@@ -51,11 +51,20 @@ async function serveConnection(ctx: SmtpContext, tls: TlsProvider, role: SmtpRol
     return;
   }
   let closed = false;
+  // The per-IP slot is freed as soon as the session is over (e.g. after 221 to QUIT), not when the socket's close
+  // event arrives later: a client that reconnects at once after QUIT must not find its own old connection counted.
+  let released = false;
+  const releaseSlot = () => {
+    if (released) return;
+    released = true;
+    ctx.connections.release(clientIp);
+  };
   const transport: SmtpTransport = {
     write: (text) => {
       if (!current.destroyed) current.write(text);
     },
     close: () => {
+      releaseSlot();
       current.end();
       setTimeout(() => current.destroy(), 2000).unref();
     },
@@ -95,7 +104,7 @@ async function serveConnection(ctx: SmtpContext, tls: TlsProvider, role: SmtpRol
     closed = true;
     clearTimeout(total);
     registry.delete(session);
-    ctx.connections.release(clientIp);
+    releaseSlot();
     if (!session.closed) session.phase = { kind: 'closed' };
   });
   session.greet();
