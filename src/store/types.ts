@@ -98,6 +98,24 @@ export interface DkimKey {
   createdAt: number;
 }
 
+/** What a mailbox does with incoming mail besides filing it (forwarding, RFC 3834 vacation replies). */
+export interface MailboxRules {
+  mailboxId: number;
+  /** Addresses every incoming message is forwarded to (local or remote); empty = no forwarding. */
+  forwardTo: string[];
+  /** Keep a copy in this mailbox when forwarding. */
+  keepCopy: boolean;
+  vacation: {
+    enabled: boolean;
+    subject: string;
+    body: string;
+    /** RFC 3834 §2: at most one reply per sender per this many days. */
+    periodDays: number;
+    /** Stop replying after this time (ms since the epoch), or null for no end. */
+    until: number | null;
+  };
+}
+
 export interface AccountStore {
   addDomain(d: Domain): Promise<void>;
   getDomain(name: string): Promise<Domain | null>;
@@ -126,6 +144,14 @@ export interface AccountStore {
   listAliases(domain?: string): Promise<Alias[]>;
   /** Removes one target, or the whole alias when `target` is omitted. */
   removeAlias(address: string, target?: string): Promise<void>;
+
+  getMailboxRules(mailboxId: number): Promise<MailboxRules | null>;
+  setMailboxRules(rules: MailboxRules): Promise<void>;
+  /**
+   * A server-wide setting created once (e.g. the SRS secret): returns the stored value, storing `value` first if the
+   * key had none. Every node gets the same answer.
+   */
+  settingOnce(key: string, value: string): Promise<string>;
 
   /** Adds a DKIM key (refuses `exists` for a selector already used by the domain). */
   addDkimKey(k: DkimKey): Promise<void>;

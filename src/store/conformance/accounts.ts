@@ -141,6 +141,31 @@ export function accountCases(h: StoreHarness): void {
         assert.deepEqual(await s.listDkimKeys('example.test'), []);
       }));
 
+    it('keeps per-mailbox rules (forwarding, vacation), removed with the mailbox', () =>
+      h.withStore(async (s) => {
+        const m = await domainWithMailbox(s);
+        assert.equal(await s.getMailboxRules(m.id), null);
+        const rules = {
+          mailboxId: m.id,
+          forwardTo: ['me@elsewhere.test'],
+          keepCopy: false,
+          vacation: { enabled: true, subject: 'Away', body: 'Back on Monday', periodDays: 3, until: 99 },
+        };
+        await s.setMailboxRules(rules);
+        assert.deepEqual(await s.getMailboxRules(m.id), rules);
+        await s.setMailboxRules({ ...rules, forwardTo: [], keepCopy: true });
+        assert.deepEqual((await s.getMailboxRules(m.id))!.forwardTo, []);
+        await assert.rejects(s.setMailboxRules({ ...rules, mailboxId: 999_999 }), code('not-found'));
+        await s.removeMailbox(m.id);
+        assert.equal(await s.getMailboxRules(m.id), null);
+      }));
+
+    it('creates a server-wide setting once; every handle sees the first value', () =>
+      h.withStores(2, async ([a, b]) => {
+        assert.equal(await a!.settingOnce('srs-secret', 'first'), 'first');
+        assert.equal(await b!.settingOnce('srs-secret', 'second'), 'first');
+      }));
+
     it('stores app passwords by hash, refuses duplicate names, revokes', () =>
       h.withStore(async (s) => {
         const m = await domainWithMailbox(s);

@@ -1,5 +1,5 @@
 /** Domains, subscribers, mailboxes, aliases and app passwords in SQLite. */
-import type { AccountStore, Alias, AppPassword, DkimKey, Domain, Mailbox, NewMailbox, Subscriber } from '../types.js';
+import type { AccountStore, Alias, AppPassword, DkimKey, Domain, Mailbox, MailboxRules, NewMailbox, Subscriber } from '../types.js';
 import { StoreError } from '../errors.js';
 import { type Db, nextUidValidity, writeTx } from './db.js';
 import { deleteFolderRows } from './mail.js';
@@ -274,6 +274,57 @@ export class SqliteAccounts implements AccountStore {
         ? this.db.prepare('DELETE FROM aliases WHERE address = ?').run(address)
         : this.db.prepare('DELETE FROM aliases WHERE address = ? AND target = ?').run(address, target);
     if (res.changes === 0) throw new StoreError('not-found', target ? `${address} does not point to ${target}` : `no alias ${address}`);
+  }
+
+  async getMailboxRules(mailboxId: number): Promise<MailboxRules | null> {
+    const r = this.db.prepare('SELECT * FROM mailbox_rules WHERE mailbox_id = ?').get(mailboxId) as
+      | {
+          mailbox_id: number;
+          forward_to: string;
+          keep_copy: number;
+          vacation_enabled: number;
+          vacation_subject: string;
+          vacation_body: string;
+          vacation_period_days: number;
+          vacation_until: number | null;
+        }
+      | undefined;
+    if (!r) return null;
+    return {
+      mailboxId: r.mailbox_id,
+      forwardTo: JSON.parse(r.forward_to) as string[],
+      keepCopy: r.keep_copy !== 0,
+      vacation: {
+        enabled: r.vacation_enabled !== 0,
+        subject: r.vacation_subject,
+        body: r.vacation_body,
+        periodDays: r.vacation_period_days,
+        until: r.vacation_until,
+      },
+    };
+  }
+
+  async setMailboxRules(rules: MailboxRules): Promise<void> {
+    writeTx(this.db, () => {
+      if (!this.db.prepare('SELECT 1 FROM mailboxes WHERE id = ?').get(rules.mailboxId)) throw new StoreError('not-found', `no mailbox ${rules.mailboxId}`);
+      const v = rules.vacation;
+      this.db
+        .prepare(
+          `INSERT INTO mailbox_rules (mailbox_id, forward_to, keep_copy, vacation_enabled, vacation_subject, vacation_body, vacation_period_days, vacation_until)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (mailbox_id) DO UPDATE SET forward_to = excluded.forward_to, keep_copy = excluded.keep_copy,
+             vacation_enabled = excluded.vacation_enabled, vacation_subject = excluded.vacation_subject, vacation_body = excluded.vacation_body,
+             vacation_period_days = excluded.vacation_period_days, vacation_until = excluded.vacation_until`,
+        )
+        .run(rules.mailboxId, JSON.stringify(rules.forwardTo), rules.keepCopy ? 1 : 0, v.enabled ? 1 : 0, v.subject, v.body, v.periodDays, v.until);
+    });
+  }
+
+  async settingOnce(key: string, value: string): Promise<string> {
+    return writeTx(this.db, () => {
+      this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(`app:${key}`, value);
+      return (this.db.prepare('SELECT value FROM settings WHERE key = ?').get(`app:${key}`) as { value: string }).value;
+    });
   }
 
   async addDkimKey(k: DkimKey): Promise<void> {

@@ -207,4 +207,20 @@ CREATE TABLE queue_attempts (
 CREATE INDEX queue_attempts_queue ON queue_attempts(queue_id, id);
 `,
   },
+  {
+    version: 5,
+    description: 'per-mailbox rules: forwarding and vacation replies',
+    sql: `
+CREATE TABLE mailbox_rules (
+  mailbox_id INTEGER PRIMARY KEY REFERENCES mailboxes(id) ON DELETE CASCADE,
+  forward_to TEXT NOT NULL DEFAULT '[]',
+  keep_copy INTEGER NOT NULL DEFAULT 1,
+  vacation_enabled INTEGER NOT NULL DEFAULT 0,
+  vacation_subject TEXT NOT NULL DEFAULT '',
+  vacation_body TEXT NOT NULL DEFAULT '',
+  vacation_period_days INTEGER NOT NULL DEFAULT 7,
+  vacation_until INTEGER
+);
+`,
+  },
 ];
