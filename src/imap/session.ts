@@ -134,14 +134,14 @@ export class ImapSession {
     const spec = COMMANDS[cmd.name] as CommandSpec<ImapCommand['name']>;
     if (!spec.states.includes(this.state.kind)) {
       const text = this.state.kind === 'not-authenticated' ? `${cmd.name} needs you to sign in first` : this.state.kind === 'authenticated' && spec.states.includes('selected') ? `${cmd.name} needs a selected mailbox` : `${cmd.name} is not allowed now`;
-      return this.#countBad(bad(cmd.tag, text, { name: 'CLIENTBUG' }));
+      // Not counted towards the bad-command budget: the command was well-formed, only early or late.
+      return this.write(bad(cmd.tag, text, { name: 'CLIENTBUG' }));
     }
     let tagged: ImapResponse | undefined;
     try {
       tagged = await spec.run(this, cmd as never);
     } catch (e) {
       tagged = this.#errorResponse(cmd, e);
-      if (tagged.kind === 'tagged' && tagged.status === 'BAD') return this.#countBad(tagged);
     }
     if (tagged === undefined || this.closed) return; // the command answers later (IDLE, AUTHENTICATE) or ended the session
     await this.flushUpdates(!(spec.usesSequenceNumbers?.(cmd as never) ?? false));
