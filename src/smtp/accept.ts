@@ -82,10 +82,19 @@ export async function acceptMessage(session: SmtpSession, tx: Transaction, data:
   const targets = new Map<number, DeliveryTarget>();
   const queue: NewQueueEntry[] = [];
   const mailFrom = tx.reversePath.kind === 'null' ? '' : tx.reversePath.mailbox.address;
+  // Mail we forward (aliases and forwarding rules pointing elsewhere) leaves with an SRS sender of ours, so SPF passes
+  // at the next hop and bounces come back through us; mail a user submitted keeps their own address.
+  const forwardedFrom = mailFrom && !(await ctx.store.getDomain(mailFrom.slice(mailFrom.lastIndexOf('@') + 1).toLowerCase())) ? await ctx.srs.forward(mailFrom) : mailFrom;
   for (const r of tx.recipients) {
     for (const m of r.route.mailboxes) targets.set(m.id, { mailboxId: m.id, folder: junk.has(m.id) ? 'Junk' : 'INBOX' });
     for (const rcptTo of r.route.remote)
-      queue.push({ mailFrom, rcptTo, params: queueParams(tx.params, r.params), submitterId: session.user?.mailbox.id ?? null, nextAttemptAt: now });
+      queue.push({
+        mailFrom: r.route.relayed ? mailFrom : forwardedFrom,
+        rcptTo,
+        params: queueParams(tx.params, r.params),
+        submitterId: session.user?.mailbox.id ?? null,
+        nextAttemptAt: now,
+      });
   }
   try {
     await ctx.store.deliver({ raw, meta: extractMeta(raw), receivedAt: now, targets: [...targets.values()], queue });
@@ -100,6 +109,9 @@ export async function acceptMessage(session: SmtpSession, tx: Transaction, data:
   session.conn.log.info({ id, size: raw.length, local: targets.size, queued: queue.length, user: session.user?.mailbox.address }, 'smtp.message.accepted');
   if (session.user) await ctx.limits.recordMessage(session.user.mailbox.id).catch((err: unknown) => session.conn.log.error({ err }, 'smtp.limits.failed'));
   session.reply(Status.Ok, `OK: queued as ${id}`);
+  const delivered = tx.recipients.flatMap((r) => r.route.mailboxes).filter((m) => !junk.has(m.id)); // never answer spam
+  if (delivered.length > 0)
+    void ctx.vacation.afterDelivery(raw, mailFrom, delivered).catch((err: unknown) => session.conn.log.error({ err }, 'smtp.vacation.failed'));
 }
 
 /** RFC 3848: the `with` keyword of the Received header. */

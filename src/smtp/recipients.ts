@@ -11,6 +11,7 @@ import { formatLocalPart } from '../protocol/smtp/path.js';
 import { parseAddress } from '../mail/address.js';
 import { smtpServerLimits } from '../lib/limits.js';
 import { SmtpRefusal, Status } from './status.js';
+import type { Srs } from '../inbound/srs.js';
 
 /** Where one accepted recipient's copies go. */
 export interface RecipientRoute {
@@ -45,31 +46,51 @@ export function remoteAddress(m: PathMailbox): string {
   return `${formatLocalPart(m.localPart)}@${domain}`;
 }
 
-/** Resolves a forward path against the store. `primaryDomain` receives `<Postmaster>`. */
-export async function resolveRecipient(store: Store, path: ForwardPath, primaryDomain: string): Promise<Resolution> {
+/**
+ * Resolves a forward path against the store. `primaryDomain` receives `<Postmaster>`; `srs` recognises the
+ * rewritten senders of mail we forwarded, so bounces to them go back to the original sender.
+ */
+export async function resolveRecipient(store: Store, path: ForwardPath, primaryDomain: string, srs?: Srs): Promise<Resolution> {
   if (path.kind === 'postmaster') return expand(store, `postmaster@${primaryDomain}`);
   const m = path.mailbox;
   // RFC 5321 §4.1.3: an address literal names a host, never one of our domains: never local.
   if (m.domain.kind !== 'name') return { kind: 'remote', address: remoteAddress(m) };
   if (!(await store.getDomain(m.domain.ascii))) return { kind: 'remote', address: remoteAddress(m) };
+  if (srs && /^srs0=/i.test(m.localPart)) {
+    const r = await srs.reverse(m.localPart);
+    return r.ok ? { kind: 'local', mailboxes: [], forwards: [r.address] } : { kind: 'unknown', reason: `srs-${r.reason}` };
+  }
   const key = localKey(m);
   if (key === null) return { kind: 'unknown', reason: 'not-an-address' };
   return expand(store, key);
 }
 
-/** Expands a local address: a mailbox, or an alias (recursively, depth-limited) to mailboxes and remote forwards. */
+/**
+ * Expands a local address: a mailbox (and where it forwards to), or an alias (recursively, depth-limited) to
+ * mailboxes and remote forwards. A cycle of forwards that keeps no copy anywhere is a loop: refused once at RCPT
+ * (554 5.4.6), so the sender gets one bounce instead of mail circling between mailboxes.
+ */
 async function expand(store: Store, address: string): Promise<Resolution> {
   const mailboxes = new Map<number, Mailbox>();
   const forwards = new Set<string>();
   const seen = new Set<string>();
   let disabled = false;
+  let looped = false;
   const visit = async (addr: string, depth: number): Promise<void> => {
-    if (seen.has(addr) || depth > smtpServerLimits.aliasDepthMax) return;
+    if (seen.has(addr) || depth > smtpServerLimits.aliasDepthMax) {
+      looped = true;
+      return;
+    }
     seen.add(addr);
     const mailbox = await store.getMailbox(addr);
     if (mailbox) {
-      if (mailbox.disabled) disabled = true;
-      else mailboxes.set(mailbox.id, mailbox);
+      if (mailbox.disabled) {
+        disabled = true;
+        return;
+      }
+      const rules = await store.getMailboxRules(mailbox.id);
+      if (!rules || rules.forwardTo.length === 0 || rules.keepCopy) mailboxes.set(mailbox.id, mailbox);
+      for (const t of rules?.forwardTo ?? []) await visit(t.toLowerCase(), depth + 1);
       return;
     }
     const alias = await store.getAlias(addr);
@@ -83,7 +104,7 @@ async function expand(store: Store, address: string): Promise<Resolution> {
     }
   };
   await visit(address, 0);
-  if (mailboxes.size === 0 && forwards.size === 0) return { kind: 'unknown', reason: disabled ? 'disabled' : 'no-such-address' };
+  if (mailboxes.size === 0 && forwards.size === 0) return { kind: 'unknown', reason: looped ? 'forwarding-loop' : disabled ? 'disabled' : 'no-such-address' };
   return { kind: 'local', mailboxes: [...mailboxes.values()], forwards: [...forwards] };
 }
 
@@ -99,5 +120,7 @@ export function checkQuota(mailboxes: readonly Mailbox[], declaredSize: number |
 }
 
 export function unknownRecipient(address: string, reason: string): SmtpRefusal {
+  if (reason === 'forwarding-loop')
+    return new SmtpRefusal(Status.Loop, `mail for <${address}> is forwarded in a loop and kept nowhere; please tell the owner`, { logReason: reason });
   return new SmtpRefusal(Status.NoSuchUser, `no such mailbox here: <${address}>`, { logReason: reason });
 }

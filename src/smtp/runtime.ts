@@ -19,6 +19,8 @@ import type { SmtpContext, SmtpRole } from './types.js';
 import { InboundChecker } from '../inbound/checker.js';
 import { defaultInboundOptions } from '../inbound/options.js';
 import { createResolver } from '../dns/node-resolver.js';
+import { Srs } from '../inbound/srs.js';
+import { VacationResponder } from '../inbound/vacation.js';
 
 export interface SmtpRuntimeDeps {
   config: Config;
@@ -64,6 +66,8 @@ export class SmtpRuntime implements SessionRegistry {
       connections: new ConnectionCounter(config.smtp.connectionsPerIp),
       storage: new StorageHealth(config.store.kind === 'sqlite' ? config.store.path : undefined, now),
       inbound: config.inbound.enabled ? inboundChecker(config, store, now) : null,
+      srs: new Srs(store, config.server.domain, now),
+      vacation: new VacationResponder({ store, now, hostname: config.server.hostname }),
     };
   }
 

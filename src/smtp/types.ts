@@ -4,6 +4,8 @@
  * per-state data exists only in its state.
  */
 import type { InboundChecker } from '../inbound/checker.js';
+import type { Srs } from '../inbound/srs.js';
+import type { VacationResponder } from '../inbound/vacation.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.js';
 import type { AuthService } from '../auth/service.js';
@@ -30,6 +32,10 @@ export interface SmtpContext {
   readonly storage: StorageHealth;
   /** Checks on mail from other servers (SPF/DKIM/DMARC, blocklists, spam score); null when `[inbound] enabled = false`. */
   readonly inbound: InboundChecker | null;
+  /** Rewrites envelope senders of mail we forward, and recognises bounces to them. */
+  readonly srs: Srs;
+  /** RFC 3834 vacation replies after local delivery. */
+  readonly vacation: VacationResponder;
 }
 
 /** The negotiated TLS of a connection, for the Received header (RFC 8314 §4.3) and the event log. */

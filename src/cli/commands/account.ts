@@ -4,6 +4,7 @@ import type { Mailbox } from '../../store/types.js';
 import { parseSize, ValueProblem } from '../../config/values.js';
 import { UserError } from '../../lib/errors.js';
 import { type CliIo, dataDir, formatBytes, readPassword, withServices } from '../context.js';
+import { rulesCommands } from './rules.js';
 
 const quotaText = (m: Mailbox) => (m.quotaBytes === 0 ? 'unlimited' : formatBytes(m.quotaBytes));
 
@@ -143,4 +144,5 @@ export function accountCommands(program: Command, io: CliIo): void {
           );
       }),
     );
+  rulesCommands(account, io);
 }
