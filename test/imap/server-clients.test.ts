@@ -1,12 +1,13 @@
 /**
  * The IMAP server against the real `outpost serve`, with real clients over real sockets: imapflow (STARTTLS and
  * IMAPS, IDLE woken by a delivery through our MX), Python imaplib (STARTTLS and IMAPS), curl (imap:// with
- * --ssl-reqd and imaps://), mbsync (a two-way sync with changes on both sides) and mutt (reading a folder).
+ * --ssl-reqd and imaps://), mbsync (a two-way sync with changes on both sides), fetchmail over IMAP with
+ * STARTTLS (keep, then delete) and mutt (reading a folder).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
@@ -264,6 +265,34 @@ describe('IMAP with real clients', () => {
     }
     await c.logout();
     assert.deepEqual(subjects.sort(), ['server side one', 'server side three', 'server side two', 'written locally']);
+  });
+
+  it('fetchmail over IMAP with STARTTLS: keep, then fetch and delete', async () => {
+    await send('carol@example.test', 'for fetchmail one');
+    await send('carol@example.test', 'for fetchmail two');
+    const out = join(work, 'fetchmail-mbox');
+    const rc = join(work, 'fetchmailrc');
+    const write = (keep: boolean) => {
+      writeFileSync(
+        rc,
+        `poll 127.0.0.1 protocol imap port ${d.ports.imap}\n  user "carol@example.test" password "${PASSWORD}" is "tester" here\n  sslproto 'TLS1.2+' no sslcertck ${keep ? 'keep' : 'nokeep'} fetchall\n  mda "/bin/sh -c 'cat >> ${out}'"\n`,
+      );
+      chmodSync(rc, 0o600);
+    };
+    const env = { HOME: work, FETCHMAILHOME: work };
+    write(true);
+    const k = await run('fetchmail', ['-f', rc, '--nodetach', '-v'], { env });
+    assert.equal(k.code, 0, `fetchmail keep: ${k.stdout}${k.stderr}`);
+    assert.equal((readFileSync(out, 'utf8').match(/Subject: for fetchmail/g) ?? []).length, 2);
+    write(false);
+    const del = await run('fetchmail', ['-f', rc, '--nodetach', '-v'], { env });
+    assert.equal(del.code, 0, `fetchmail delete: ${del.stdout}${del.stderr}`);
+    assert.equal((readFileSync(out, 'utf8').match(/Subject: for fetchmail/g) ?? []).length, 4);
+    const c = flow('carol@example.test', true);
+    await c.connect();
+    const st = await c.status('INBOX', { messages: true });
+    await c.logout();
+    assert.equal(st.messages, 0, 'fetchmail expunged what it fetched');
   });
 
   it('mutt reads INBOX over IMAPS and copies a message to a file', async () => {
