@@ -9,6 +9,8 @@ import { initCommands } from './commands/init-serve.js';
 import { domainCommands } from './commands/domain.js';
 import { accountCommands } from './commands/account.js';
 import { aliasCommands, appPasswordCommands, subscriberCommands } from './commands/subscriber-alias-app.js';
+import { queueCommands } from './commands/queue.js';
+import { dnsCommands } from './commands/dns.js';
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('outpost')
@@ -23,6 +25,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   subscriberCommands(program, io);
   aliasCommands(program, io);
   appPasswordCommands(program, io);
+  queueCommands(program, io);
+  dnsCommands(program, io);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   return program;
 }
