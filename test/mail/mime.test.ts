@@ -80,7 +80,8 @@ epilogue
     assert.equal(partAt(root, [3])!.type, 'message');
     assert.equal(body(raw, partAt(root, [3, 1])!), 'deep text', '3.1 is the first part of the message in part 3');
     assert.equal(partAt(root, [4]), null);
-    assert.equal(partAt(root, [1, 1]), null);
+    assert.equal(partAt(root, [1, 1]), text, '1.1 of a leaf part is the part itself, as Dovecot answers');
+    assert.equal(partAt(root, [1, 2]), null);
     assert.match(raw.subarray(root.children[2]!.message!.start, root.children[2]!.message!.bodyStart).toString(), /^Subject: inside\r\n/);
   });
 

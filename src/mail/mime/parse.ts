@@ -159,7 +159,8 @@ export function parseMime(raw: Buffer): MimePart {
 
 /**
  * The part an IMAP section path names (RFC 3501 §6.4.5): `[]` is the message; in a non-multipart message part 1
- * is its body; a message/rfc822 part's sub-parts are those of the message it contains.
+ * is its body (and `n.1` of a leaf part `n` is `n` again); a message/rfc822 part's sub-parts are those of the
+ * message it contains.
  */
 export function partAt(root: MimePart, path: readonly number[]): MimePart | null {
   let cur: MimePart = root;
@@ -176,7 +177,9 @@ export function partAt(root: MimePart, path: readonly number[]): MimePart | null
       if (!next) return null;
       cur = next;
       isMessage = false;
-    } else if (n === 1 && isMessage) {
+    } else if (n === 1) {
+      // Part 1 of a non-multipart message is its body; part 1 of a leaf body part is the part itself, the way
+      // Dovecot reads "Every message has at least one part number" (RFC 3501 §6.4.5).
       cur = container;
       isMessage = false;
     } else return null;
