@@ -62,7 +62,8 @@ export async function acceptMessage(session: SmtpSession, tx: Transaction, data:
   if (!session.user && !session.trusted && ctx.inbound) {
     // Mail from another server: sender authentication and spam checks, before we answer (issue 4).
     const local = tx.recipients.flatMap((r) => r.route.mailboxes.map((m) => ({ mailboxId: m.id, address: r.route.address })));
-    if (local.length > 0) {
+    // Mail for our users, including what they forward elsewhere (which leaves with our verdict in its header).
+    if (tx.recipients.some((r) => !r.route.relayed)) {
       const verdict = await ctx.inbound.check({
         raw: raw.subarray(Buffer.byteLength(received)),
         clientIp: session.conn.clientIp,
