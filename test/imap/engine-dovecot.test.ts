@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { encodeResponse, fetchResponse, parseCommandLine } from '../../src/protocol/imap/index.js';
 import { fetchMessage } from '../../src/imap/engine/fetch.js';
+import { searchMessages } from '../../src/imap/engine/search.js';
 import { cachedSource } from '../../src/imap/engine/cache.js';
 import type { MessageRecord } from '../../src/imap/engine/types.js';
 import { ImapClient, parseValues, show, startDovecot, type Dovecot, type Value } from './dovecot-oracle.js';
@@ -114,6 +115,87 @@ function expected(file: string, key: string, rendered: string): string | undefin
   return out;
 }
 
+/** Flags set in both before searching: sequence number → flags. */
+const FLAGS: Record<number, string[]> = { 2: ['\\Seen'], 3: ['\\Flagged', '\\Seen'], 5: ['$Label'], 8: ['\\Answered', '$Label'] };
+
+/**
+ * SEARCH programs compared (sent as UID SEARCH). Strings with 8-bit text go to Dovecot as LITERAL+ literals.
+ * The internal dates are "today" in both (the messages were just delivered), so BEFORE/ON/SINCE use a far date
+ * and today's.
+ */
+const SEARCHES = [
+  'ALL',
+  'SEEN',
+  'UNSEEN',
+  'FLAGGED',
+  'ANSWERED UNSEEN',
+  'KEYWORD $Label',
+  'UNKEYWORD $Label',
+  'NEW',
+  'OLD',
+  'RECENT',
+  '1:3',
+  '2,4:*',
+  '*',
+  'UID 2:4',
+  'LARGER 1000',
+  'SMALLER 1000',
+  'NOT LARGER 5573',
+  'FROM ryan',
+  'FROM "Andris Kreata"',
+  'TO bob',
+  'CC cc@example.com',
+  'BCC nobody',
+  'SUBJECT "unicode friendly"',
+  'SUBJECT \u2714',
+  'SUBJECT fwd',
+  'HEADER Message-ID kreata',
+  'HEADER X-Mailer ""',
+  'HEADER Subject ""',
+  'BODY "Good Morning"',
+  'BODY "nyan cat for you"',
+  'BODY H4sIAOHBmD8AA',
+  'BODY example',
+  'BODY "complicated message"',
+  'TEXT "Ryan Finnie"',
+  'TEXT amazonses',
+  'TEXT nyan',
+  'BODY ubiquity',
+  'SENTBEFORE 1-Jan-2010',
+  'SENTSINCE 1-Jan-2015',
+  'SENTON 23-Oct-2003',
+  'SENTON 24-Oct-2003',
+  'BEFORE 1-Jan-2000',
+  'SINCE 1-Jan-2000',
+  'NOT FROM ryan',
+  'OR FROM ryan TO andris',
+  'OR (FROM ryan SUBJECT smiley) SEEN',
+  'NOT (SEEN FLAGGED)',
+  'UNSEEN TEXT "content-type"',
+];
+
+/** SEARCH differences we keep on purpose: the program, the messages Dovecot adds, and why. */
+const SEARCH_DIFFERENCES: ReadonlyArray<{ readonly query: string; readonly files: readonly string[]; readonly reason: string }> = [
+  {
+    query: 'SENTBEFORE 1-Jan-2010',
+    files: [
+      'mailparser-base64encodedroot.eml',
+      'mailparser-htmllargecallstack.eml',
+      'mailparser-mixed.eml',
+      'mailparser-nested.eml',
+      'mailparser-outofmemory.eml',
+      'wildduck-fix1.eml',
+      'wildduck-fix3.eml',
+      'wildduck-fix4.eml',
+      'wildduck-no_empty_line_between_text_boundary.eml',
+    ],
+    reason:
+      'these have no Date header: Dovecot takes the sent date as 1 Jan 1970, so they are "sent before" any day; ' +
+      'we do not invent a date, and a message without one matches no SENT* key (RFC 9051 §6.4.4 compares the ' +
+      'Date header, which they lack).',
+  },
+];
+
 type Attrs = Map<string, Value>;
 
 function attrs(response: Buffer): { seq: number; attrs: Attrs } {
@@ -157,6 +239,38 @@ describe('IMAP engine against Dovecot (differential)', () => {
     assert.equal(records.length, FILES.length);
   });
 
+  it('SEARCH agrees on every program', async () => {
+    for (const [seq, flags] of Object.entries(FLAGS)) {
+      assert.match((await client.command(`STORE ${seq} +FLAGS (${flags.join(' ')})`)).status, /^OK/);
+      const i = Number(seq) - 1;
+      records[i] = { ...records[i]!, flags };
+    }
+    const maxUid = Math.max(...records.map((r) => r.uid));
+    const mismatches: string[] = [];
+    for (const query of SEARCHES) {
+      const text = query.replace(/\\u([0-9a-f]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+      const eightBit = /[^\x00-\x7f]/.test(text);
+      const wire = eightBit
+        ? `CHARSET UTF-8 ${text.replace(/[^ ]*[^\x00-\x7f][^ ]*/g, (w) => `{${Buffer.byteLength(w)}+}\r\n${w}`)}`
+        : text;
+      const { untagged, status } = await client.command(`UID SEARCH ${wire}`);
+      assert.match(status, /^OK/, query);
+      const exempt = new Set(SEARCH_DIFFERENCES.filter((d) => d.query === query).flatMap((d) => d.files));
+      const theirs = untagged
+        .flatMap((r) => parseValues(r).slice(1).map((v) => Number((v as { atom: string }).atom)))
+        .filter((uid) => !exempt.has(FILES[records.findIndex((r) => r.uid === uid)]!));
+      const command = parseCommandLine(`x UID SEARCH ${eightBit ? 'CHARSET UTF-8 ' : ''}${eightBit ? text.replace(/([^ ]*[^\x00-\x7f][^ ]*)/g, '"$1"') : text}`, { utf8: true });
+      assert.equal(command.name, 'SEARCH');
+      if (command.name !== 'SEARCH') return;
+      const ours = (await searchMessages(command.program, records, { source, maxUid, now: Date.now() })).map((m) => m.uid);
+      if (JSON.stringify(ours) !== JSON.stringify(theirs)) {
+        const name = (uids: number[]) => uids.map((u) => FILES[records.findIndex((r) => r.uid === u)]).join(' ');
+        mismatches.push(`${query}\n  dovecot: ${theirs.join(' ')} (${name(theirs)})\n  outpost: ${ours.join(' ')} (${name(ours)})`);
+      }
+    }
+    assert.deepEqual(mismatches, []);
+  });
+
   after(async () => {
     client?.close();
     await dovecot?.stop();
@@ -187,9 +301,11 @@ describe('IMAP engine against Dovecot (differential)', () => {
         );
         for (const [key, value] of theirs.attrs) {
           const file = FILES[theirs.seq - 1]!;
-          const want = expected(file, key, JSON.stringify(show(value)));
+          // FLAGS is a set: its order carries nothing.
+          const normalise = (v: Value): Value => (key === 'FLAGS' && Array.isArray(v) ? [...v].sort((a, b) => JSON.stringify(show(a)).localeCompare(JSON.stringify(show(b)))) : v);
+          const want = expected(file, key, JSON.stringify(show(normalise(value))));
           if (want === undefined) continue;
-          const got = JSON.stringify(show(ours.attrs.get(key) ?? { atom: '<missing>' }));
+          const got = JSON.stringify(show(normalise(ours.attrs.get(key) ?? { atom: '<missing>' })));
           if (got !== want) mismatches.push(`${file} ${key}${around(want, got)}`);
         }
       }
