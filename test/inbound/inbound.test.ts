@@ -26,6 +26,10 @@ function message(from: string, extra = ''): Buffer {
 
 async function sign(raw: Buffer, domain: string): Promise<Buffer> {
   const r = await dkimSign(raw, {
+    // The typings want the key at the top level; mailauth signs with `signatureData` (without it, nothing is signed).
+    signingDomain: domain,
+    selector: 'sel',
+    privateKey: PRIVATE_PEM,
     canonicalization: 'relaxed/relaxed',
     algorithm: 'rsa-sha256',
     signatureData: [{ signingDomain: domain, selector: 'sel', privateKey: PRIVATE_PEM }],
