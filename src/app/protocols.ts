@@ -32,6 +32,6 @@ function pop3Context(s: Services) {
     store: s.store,
     auth: s.auth,
     now: s.now,
-    options: { hostname: s.config.server.hostname, expire: 'NEVER' as const, loginDelaySeconds: 0 },
+    options: { hostname: s.config.server.hostname, expire: s.config.pop3.expire, loginDelaySeconds: s.config.pop3.loginDelaySeconds },
   };
 }

@@ -32,6 +32,7 @@ export interface Config {
   routes: Record<string, Route>;
   smarthost: SmarthostConfig | null;
   inbound: InboundConfig;
+  pop3: { expire: 'NEVER' | number; loginDelaySeconds: number };
 }
 
 /** `[inbound]`: checks on mail arriving at the MX (issue 4). */
@@ -62,6 +63,8 @@ export interface QueueConfig {
   requireValidCert: string[];
   tlsCaFile: string | null;
   mtaSts: boolean;
+  /** RFC 8461 §3.3: the HTTPS port of `mta-sts.<domain>` (443; other values only on test networks). */
+  mtaStsPort: number;
 }
 
 /** `[smarthost]`: relay through another server with AUTH. */
@@ -225,9 +228,14 @@ export function buildConfig(raw: Record<string, unknown>, dataDir: string, file 
       requireValidCert: get('queue', 'require_valid_cert', [] as string[]),
       tlsCaFile: ((p: string | undefined) => (p ? path(p) : null))(get<string | undefined>('queue', 'tls_ca_file', undefined)),
       mtaSts: get('queue', 'mta_sts', true),
+      mtaStsPort: get('queue', 'mta_sts_port', 443),
     },
     routes,
     smarthost,
+    pop3: {
+      expire: pop3Expire(get('pop3', 'expire', 'NEVER'), file),
+      loginDelaySeconds: get('pop3', 'login_delay', 0),
+    },
     inbound: {
       enabled: get('inbound', 'enabled', true),
       dmarcReject: get('inbound', 'dmarc_reject', 'reject'),
@@ -238,6 +246,13 @@ export function buildConfig(raw: Record<string, unknown>, dataDir: string, file 
       rejectScore: get('inbound', 'reject_score', 12),
     },
   };
+}
+
+/** `[pop3] expire`: "NEVER" or a whole number of days (RFC 2449 §6.7). */
+function pop3Expire(v: string, file: string): 'NEVER' | number {
+  if (/^never$/i.test(v)) return 'NEVER';
+  if (/^\d{1,4}$/.test(v)) return Number(v);
+  throw new ConfigError(file, `[pop3] expire = ${JSON.stringify(v)} is not valid: it must be "NEVER" or a number of days. Fix: write it like expire = "NEVER"`);
 }
 
 /** `[queue]` defaults (RFC 5321 §4.5.3.2 timeouts, §4.5.4.1 retry strategy). */

@@ -339,6 +339,14 @@ export const SCHEMA: Record<string, SectionSpec> = {
         defaultText: 'true',
         example: 'true',
       },
+      mta_sts_port: {
+        kind: 'port',
+        doc: 'The HTTPS port MTA-STS policies are fetched from (`https://mta-sts.<domain>/.well-known/mta-sts.txt`, the host looked up through `[dns] servers`). Always 443 on the internet; change it only for a test network.',
+        defaultText: '443',
+        example: '443',
+        min: 1,
+        max: 65535,
+      },
     },
   },
   routes: {
@@ -407,6 +415,25 @@ export const SCHEMA: Record<string, SectionSpec> = {
       },
       junk_score: { kind: 'integer', doc: 'Spam score at or above which mail goes to the Junk folder.', defaultText: '5', example: '5', min: 1, max: 100 },
       reject_score: { kind: 'integer', doc: 'Spam score at or above which mail is refused with 550 5.7.1.', defaultText: '12', example: '12', min: 1, max: 1000 },
+    },
+  },
+  pop3: {
+    doc: 'POP3 (RFC 1939) policy advertised in CAPA (RFC 2449 §6.7-6.8).',
+    fields: {
+      expire: {
+        kind: 'string',
+        doc: 'EXPIRE: `"NEVER"` (Outpost never deletes mail on its own) or a number of days after which clients are told mail may be deleted.',
+        defaultText: '"NEVER"',
+        example: '"NEVER"',
+      },
+      login_delay: {
+        kind: 'integer',
+        doc: 'LOGIN-DELAY: the minimum number of seconds between two POP3 sign-ins of one mailbox (0 = no limit, not advertised). Sooner sign-ins get `-ERR [LOGIN-DELAY]`.',
+        defaultText: '0',
+        example: '300',
+        min: 0,
+        max: 86_400,
+      },
     },
   },
   log: {

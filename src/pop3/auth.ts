@@ -102,6 +102,18 @@ async function signIn(s: Pop3Session, username: string, password: string): Promi
     return;
   }
   const mailbox = r.mailbox;
+  const delay = ctx.options.loginDelaySeconds * 1000;
+  if (delay > 0) {
+    // RFC 2449 §6.8 / §8.1.1: sign-ins closer together than LOGIN-DELAY are refused, saying how long to wait.
+    const key = `pop3:login:${mailbox.id}`;
+    const last = await ctx.store.getCounter(key);
+    const wait = last ? last.windowStart + delay - ctx.now() : 0;
+    if (wait > 0) {
+      s.transport.write(err(`signed in too recently; wait ${Math.ceil(wait / 1000)} seconds (LOGIN-DELAY ${ctx.options.loginDelaySeconds})`, Pop3Code.LoginDelay));
+      return;
+    }
+    await ctx.store.hitCounter(key, ctx.now(), delay);
+  }
   const folder = await ctx.store.getFolder(mailbox.id, 'INBOX');
   if (!folder) {
     s.transport.write(err('this mailbox has no INBOX', Pop3Code.SysPerm));
