@@ -9,6 +9,7 @@ import type { TlsProvider } from '../tls/certs.js';
 import type { Services } from './services.js';
 import { pop3Handler } from '../pop3/server.js';
 import { imapHandler } from '../imap/server.js';
+import { httpHandler } from '../http/server.js';
 
 export type ProtocolFactory = (services: Services, tls: TlsProvider) => ConnectionHandler;
 
@@ -21,6 +22,8 @@ export const PROTOCOL_SERVERS: Partial<Record<ListenerRole, ProtocolFactory>> = 
   imaps: (services, tls) => imapHandler(imapContext(services), tls),
   pop3: (services, tls) => pop3Handler(pop3Context(services), tls),
   pop3s: (services, tls) => pop3Handler(pop3Context(services), tls),
+  http: (services) => httpHandler(services, 'http'),
+  https: (services) => httpHandler(services, 'https'),
 };
 
 function imapContext(s: Services) {

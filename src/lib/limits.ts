@@ -271,3 +271,26 @@ export const imapServerLimits = {
   /** Write-buffer octets beyond which FETCH waits for the socket to drain (backpressure on slow clients). */
   writeHighWaterOctets: 256 * 1024,
 } as const;
+
+/** The web server (src/http): sign-up, sign-in, settings pages, discovery endpoints. */
+export const httpLimits = {
+  /** Autodiscover POX requests are a few hundred bytes; 4 KB leaves room and keeps the parser's work tiny. */
+  autodiscoverBodyBytes: 4096,
+  /** Forms (sign-up, password change) hold a few short fields. */
+  formBodyBytes: 16 * 1024,
+  /** A web session lasts a working day; signing in again once a day is a fair price for a stolen cookie expiring. */
+  sessionTtlMs: 12 * 60 * 60 * 1000,
+  /** Open sign-up: accounts created per client IP per window, so one host cannot mint thousands of mailboxes. */
+  signupsPerIp: 5,
+  signupWindowMs: 60 * 60 * 1000,
+  /** Sign-up attempts (refused or not) per client IP per window: enough for typos, too few to enumerate names. */
+  signupAttemptsPerIp: 30,
+  /** The one-time profile link (QR code) works this long: enough to pick up the phone, short enough if leaked. */
+  profileLinkTtlMs: 10 * 60 * 1000,
+  /** Idle HTTP keep-alive connections are closed after this. */
+  keepAliveTimeoutMs: 5_000,
+  /** A request's headers must arrive within this (slowloris). */
+  headersTimeoutMs: 15_000,
+  /** Events shown on the account page. */
+  accountEvents: 50,
+} as const;

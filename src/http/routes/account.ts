@@ -1,0 +1,4 @@
+import type { FastifyInstance } from 'fastify';
+import type { WebContext } from '../context.js';
+
+export function accountRoutes(_app: FastifyInstance, _ctx: WebContext): void {}
