@@ -12,6 +12,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { encodeResponse, fetchResponse, parseCommandLine } from '../../src/protocol/imap/index.js';
 import { fetchMessage } from '../../src/imap/engine/fetch.js';
 import { searchMessages } from '../../src/imap/engine/search.js';
+import { sortMessages, threadMessages } from '../../src/imap/engine/sort-thread.js';
+import { threadResponse } from '../../src/protocol/imap/index.js';
 import { cachedSource } from '../../src/imap/engine/cache.js';
 import type { MessageRecord } from '../../src/imap/engine/types.js';
 import { ImapClient, parseValues, show, startDovecot, type Dovecot, type Value } from './dovecot-oracle.js';
@@ -267,6 +269,29 @@ describe('IMAP engine against Dovecot (differential)', () => {
         const name = (uids: number[]) => uids.map((u) => FILES[records.findIndex((r) => r.uid === u)]).join(' ');
         mismatches.push(`${query}\n  dovecot: ${theirs.join(' ')} (${name(theirs)})\n  outpost: ${ours.join(' ')} (${name(ours)})`);
       }
+    }
+    assert.deepEqual(mismatches, []);
+  });
+
+  it('SORT and THREAD agree (RFC 5256)', async () => {
+    const mismatches: string[] = [];
+    for (const criteria of ['SUBJECT', 'REVERSE DATE', 'FROM', 'TO', 'CC', 'SIZE', 'REVERSE SIZE', 'ARRIVAL', 'DATE SUBJECT', 'DISPLAYFROM', 'DISPLAYTO']) {
+      const { untagged, status } = await client.command(`SORT (${criteria}) UTF-8 ALL`);
+      assert.match(status, /^OK/, criteria);
+      const theirs = untagged.flatMap((r) => parseValues(r).slice(1).map((v) => Number((v as { atom: string }).atom)));
+      assert.equal(theirs.length, records.length, criteria);
+      const c = parseCommandLine(`x SORT (${criteria}) UTF-8 ALL`);
+      if (c.name !== 'SORT') throw new Error('not SORT');
+      const ours = (await sortMessages(c.criteria, records, source)).map((m) => m.seq);
+      if (ours.join(' ') !== theirs.join(' ')) mismatches.push(`SORT (${criteria})\n  dovecot: ${theirs.join(' ')}\n  outpost: ${ours.join(' ')}`);
+    }
+    for (const algorithm of ['ORDEREDSUBJECT', 'REFERENCES'] as const) {
+      const { untagged, status } = await client.command(`THREAD ${algorithm} UTF-8 ALL`);
+      assert.match(status, /^OK/, algorithm);
+      const theirs = untagged.map((r) => r.toString('latin1')).join('');
+      assert.match(theirs, /^THREAD \(/, algorithm);
+      const ours = encodeResponse(threadResponse(await threadMessages(algorithm, records, source))).toString('latin1').slice(2).replace(/\r\n$/, '');
+      if (ours !== theirs) mismatches.push(`THREAD ${algorithm}\n  dovecot: ${theirs}\n  outpost: ${ours}`);
     }
     assert.deepEqual(mismatches, []);
   });
