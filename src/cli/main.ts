@@ -7,6 +7,7 @@ import { isOutpostError } from '../lib/errors.js';
 import type { CliIo } from './context.js';
 import { initCommands } from './commands/init-serve.js';
 import { domainCommands } from './commands/domain.js';
+import { domainInviteCommands } from './commands/domain-invite.js';
 import { accountCommands } from './commands/account.js';
 import { aliasCommands, appPasswordCommands, subscriberCommands } from './commands/subscriber-alias-app.js';
 import { queueCommands } from './commands/queue.js';
@@ -21,6 +22,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .exitOverride();
   initCommands(program, io, setExit);
   domainCommands(program, io);
+  domainInviteCommands(program, io);
   accountCommands(program, io);
   subscriberCommands(program, io);
   aliasCommands(program, io);
