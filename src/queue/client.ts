@@ -29,6 +29,8 @@ export interface Hop {
   /** Addresses to try in order (always IP literals: every lookup went through our resolver). */
   addresses: string[];
   security: HopSecurity;
+  /** Why TLS with a valid certificate is required (e.g. "the MTA-STS policy of example.com"), for the error text. */
+  requiredBy?: string;
   auth?: { user: string; pass: string } | null;
 }
 
@@ -110,7 +112,9 @@ class Session {
       this.#failure ??= e;
       for (const w of this.#waiters) w(this.#failure);
     };
-    this.conn.on('error', (e: SmtpError) => fail(e));
+    // A failure during the STARTTLS handshake (e.g. a certificate refused) is reported by nodemailer as a socket
+    // error; it is a TLS failure.
+    this.conn.on('error', (e: SmtpError) => fail((this.conn as unknown as { upgrading?: boolean }).upgrading ? Object.assign(e, { code: 'ETLS' }) : e));
     this.conn.on('end', () => fail(Object.assign(new Error('connection closed'), { code: 'ECONNECTION' })));
   }
 
@@ -188,7 +192,7 @@ export class SmtpClient {
               continue;
             }
           } else {
-            ({ lastError, lastStatus } = describeConnectFailure(err, host));
+            ({ lastError, lastStatus } = describeConnectFailure(err, host, hop.requiredBy));
             log.info({ err: lastError }, 'queue.connect.failed');
             continue;
           }
@@ -286,9 +290,12 @@ export class SmtpClient {
   }
 }
 
-function describeConnectFailure(err: SmtpError, host: string): { lastError: string; lastStatus: string } {
+function describeConnectFailure(err: SmtpError, host: string, requiredBy?: string): { lastError: string; lastStatus: string } {
+  if (err.code === 'ETLS') {
+    const why = requiredBy ? ` (TLS with a valid certificate is required by ${requiredBy})` : '';
+    return { lastError: `${host}: TLS failed: ${err.message}${err.response ? ` (${err.response})` : ''}${why}`, lastStatus: '4.7.5' };
+  }
   if (err.response) return { lastError: `${host}: ${err.response}`, lastStatus: enhancedStatus(err.response, 4).replace(/^5/, '4') };
-  if (err.code === 'ETLS') return { lastError: `${host}: TLS failed: ${err.message}`, lastStatus: '4.7.5' };
   if (err.code === 'ETIMEDOUT') return { lastError: `${host}: no answer in time (${err.message})`, lastStatus: '4.4.1' };
   if (err.code === 'EAUTH') return { lastError: `${host}: authentication failed: ${err.message}`, lastStatus: '4.7.8' };
   return { lastError: `${host}: cannot connect: ${err.message}`, lastStatus: '4.4.1' };

@@ -11,6 +11,7 @@ import { Router } from './routing.js';
 import { SmtpClient } from './client.js';
 import { DkimSigner } from './dkim.js';
 import { QueueRunner } from './runner.js';
+import { MtaSts, httpsPolicyFetcher } from './mta-sts.js';
 
 export { QueueRunner } from './runner.js';
 
@@ -44,13 +45,23 @@ export function createQueueRunner(d: QueueDeps): QueueRunner {
     routes: config.routes,
     smarthost: config.smarthost,
   });
+  const extraCa = config.queue.tlsCaFile ? { extraCa: [readFileSync(config.queue.tlsCaFile, 'utf8')] } : {};
   const client = new SmtpClient({
     hostname: config.server.hostname,
     connectTimeoutMs: config.queue.connectTimeoutMs,
     greetingTimeoutMs: config.queue.greetingTimeoutMs,
     commandTimeoutMs: config.queue.commandTimeoutMs,
-    ...(config.queue.tlsCaFile ? { extraCa: [readFileSync(config.queue.tlsCaFile, 'utf8')] } : {}),
+    ...extraCa,
     log,
   });
-  return new QueueRunner({ store: d.store, config, router, client, signer: new DkimSigner(d.store), log, now: d.now });
+  const mtaSts = config.queue.mtaSts
+    ? new MtaSts({
+        resolver: d.resolver,
+        store: d.store,
+        fetch: httpsPolicyFetcher({ resolver: d.resolver, port: config.queue.mtaStsPort, timeoutMs: config.queue.commandTimeoutMs, ...extraCa }),
+        now: d.now,
+        log,
+      })
+    : null;
+  return new QueueRunner({ store: d.store, config, router, client, signer: new DkimSigner(d.store), mtaSts, log, now: d.now });
 }

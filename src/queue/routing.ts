@@ -61,7 +61,7 @@ export class Router {
   async #hostRoute(domain: string, host: string, port: number): Promise<RoutePlan> {
     const addresses = await this.#addresses(host);
     if ('fail' in addresses) return addresses.fail;
-    const hop: Hop = { name: host, port, addresses: addresses.list, security: this.#security(domain) };
+    const hop: Hop = { name: host, port, addresses: addresses.list, ...this.#security(domain) };
     return this.#withoutLoops([hop], 'route');
   }
 
@@ -100,7 +100,7 @@ export class Router {
         if (!addresses.fail.permanent) temporary = addresses.fail.reason;
         continue;
       }
-      hops.push({ name, port: this.#o.queue.smtpPort, addresses: addresses.list, security: this.#security(domain) });
+      hops.push({ name, port: this.#o.queue.smtpPort, addresses: addresses.list, ...this.#security(domain) });
     }
     if (hops.length === 0) {
       if (via === 'implicit-mx' && !temporary) return fail(true, '5.1.2', `the domain ${domain} has no MX and no address records`);
@@ -128,8 +128,10 @@ export class Router {
     });
   }
 
-  #security(domain: string): Hop['security'] {
-    return this.#o.queue.requireValidCert.includes(domain) ? 'require-valid' : 'opportunistic';
+  #security(domain: string): Pick<Hop, 'security' | 'requiredBy'> {
+    return this.#o.queue.requireValidCert.includes(domain)
+      ? { security: 'require-valid', requiredBy: `[queue] require_valid_cert for ${domain}` }
+      : { security: 'opportunistic' };
   }
 
   /** A host's IPv4 then IPv6 addresses; a host given as an IP literal is itself. */

@@ -16,9 +16,10 @@ import { domainToASCII } from 'node:url';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../app/logger.js';
 import type { QueueEntry, QueueOutcome, Store } from '../store/types.js';
-import type { Router } from './routing.js';
+import type { RoutePlan, Router } from './routing.js';
 import type { AttemptReport, OutboundTransaction, RcptOutcome, SmtpClient } from './client.js';
 import type { DkimSigner } from './dkim.js';
+import type { MtaSts, MtaStsPolicy } from './mta-sts.js';
 import type { DsnRecipient } from './dsn.js';
 import { retryDelay } from './backoff.js';
 import { noticeDelivery } from './notices.js';
@@ -29,6 +30,8 @@ export interface QueueRunnerDeps {
   router: Pick<Router, 'plan'>;
   client: Pick<SmtpClient, 'deliver'>;
   signer: Pick<DkimSigner, 'sign'>;
+  /** MTA-STS discovery and enforcement for MX deliveries (RFC 8461); null when `[queue] mta_sts` is off. */
+  mtaSts?: Pick<MtaSts, 'policyFor' | 'apply'> | null;
   log: Logger;
   now: () => number;
   /** This runner's lease owner name (default: random per process). */
@@ -184,10 +187,19 @@ export class QueueRunner {
     await this.#settle(group, results, raw);
   }
 
+  /** The route plan, narrowed by the domain's MTA-STS policy when the mail goes to its MX hosts. */
+  async #route(domain: string): Promise<{ plan: RoutePlan; policy: MtaStsPolicy | null }> {
+    const plan = await this.#d.router.plan(domain);
+    const sts = this.#d.mtaSts;
+    if (!sts || plan.kind !== 'hops' || (plan.via !== 'mx' && plan.via !== 'implicit-mx')) return { plan, policy: null };
+    const policy = await sts.policyFor(domainToASCII(domain).toLowerCase() || domain.toLowerCase());
+    return { plan: policy ? sts.apply(domain, plan, policy) : plan, policy };
+  }
+
   /** One delivery attempt for entries of one message to one domain. */
   async #attempt(domain: string, entries: QueueEntry[], raw: Buffer): Promise<AttemptReport> {
     const { router, client, signer, log } = this.#d;
-    const plan = await router.plan(domain);
+    const { plan, policy } = await this.#route(domain);
     if (plan.kind === 'fail') {
       log.info({ domain, reason: plan.reason, permanent: plan.permanent }, 'queue.route.failed');
       return {
@@ -229,6 +241,7 @@ export class QueueRunner {
       };
     });
     const report = await client.deliver(plan.hops, txs);
+    if (policy?.mode === 'testing' && report.host && !report.tls) log.warn({ domain, host: report.host }, 'queue.mta-sts.testing.plaintext');
     for (const o of report.outcomes) log.info({ rcpt: o.rcpt, host: report.host, kind: o.kind, reply: o.reply, dkim: signed.domain, tls: report.tls }, 'queue.attempt');
     return report;
   }

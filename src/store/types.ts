@@ -394,6 +394,22 @@ export interface QueueStore {
   requestBounce(id: number, now: number): Promise<boolean>;
   /** Removes an entry without a bounce (its body released if still held); false if there is none. */
   deleteQueueEntry(id: number): Promise<boolean>;
+  /** RFC 8461 §5.1: the MTA-STS policy cached for a recipient domain (expired or not), or null. */
+  getMtaStsPolicy(domain: string): Promise<MtaStsCacheEntry | null>;
+  /** Caches (replacing any earlier one) a recipient domain's MTA-STS policy; shared by every node. */
+  putMtaStsPolicy(p: MtaStsCacheEntry): Promise<void>;
+}
+
+/** A fetched MTA-STS policy (RFC 8461 §3.2) as cached, its text kept as served. */
+export interface MtaStsCacheEntry {
+  /** The recipient domain, lower-case A-label. */
+  domain: string;
+  /** The `id=` of the TXT record it was fetched for (RFC 8461 §3.1). */
+  policyId: string;
+  policy: string;
+  fetchedAt: number;
+  /** fetchedAt + max_age: after this the policy no longer applies unless fetched again. */
+  expiresAt: number;
 }
 
 // ---------------------------------------------------------------- events, limiter, sessions

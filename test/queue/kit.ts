@@ -4,7 +4,10 @@
  * SMTP client) with a controllable clock.
  */
 import net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import tls from 'node:tls';
+import https from 'node:https';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfigText, type Config } from '../../src/config/load.js';
@@ -18,9 +21,15 @@ export interface ReceivedMessage {
   mailFrom: string;
   rcpts: string[];
   data: string;
+  /** The MAIL command as sent (for BODY= and SMTPUTF8 parameters). */
+  mail: string;
+  /** Whether it came over TLS. */
+  tls: boolean;
 }
 
 export interface ScriptedReplies {
+  /** Offer STARTTLS with this certificate (PEM); the raw reply to STARTTLS may be scripted (e.g. with injected lines). */
+  tls?: { key: string; cert: string; reply?: string };
   /** Reply to the greeting ('silent' = never greet). */
   greeting?: () => string | 'silent';
   ehlo?: string[];
@@ -36,26 +45,30 @@ export interface ScriptedServer {
   /** Every command line received, in order. */
   commands: string[];
   connections: number;
+  /** Completed TLS handshakes. */
+  handshakes: number;
   close(): Promise<void>;
 }
 
-/** A tiny SMTP server that answers as the test says (no TLS: STARTTLS is not offered). */
+/** A tiny SMTP server that answers as the test says (STARTTLS only when `replies.tls` is given). */
 export async function startScriptedSmtp(replies: ScriptedReplies = {}): Promise<ScriptedServer> {
-  const state: ScriptedServer = { port: 0, received: [], commands: [], connections: 0, close: async () => undefined };
+  const state: ScriptedServer = { port: 0, received: [], commands: [], connections: 0, handshakes: 0, close: async () => undefined };
   let rcptCount = 0;
   let dataCount = 0;
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
+  const server = net.createServer((plain) => {
+    sockets.add(plain);
+    plain.on('close', () => sockets.delete(plain));
+    plain.on('error', () => undefined);
     state.connections++;
+    let socket: net.Socket = plain;
+    let secure = false;
     let buffer = '';
     let inData = false;
     let tx: ReceivedMessage | null = null;
     const greeting = replies.greeting?.() ?? '220 remote.test ESMTP scripted';
     if (greeting !== 'silent') socket.write(`${greeting}\r\n`);
-    socket.on('data', (chunk) => {
+    const onData = (chunk: Buffer): void => {
       buffer += chunk.toString('latin1');
       for (;;) {
         if (inData) {
@@ -76,13 +89,13 @@ export async function startScriptedSmtp(replies: ScriptedReplies = {}): Promise<
         state.commands.push(line);
         const verb = line.slice(0, 4).toUpperCase();
         if (verb === 'EHLO') {
-          const ext = replies.ehlo ?? ['PIPELINING', '8BITMIME', 'SMTPUTF8', 'DSN', 'SIZE 10000000'];
+          const ext = [...(replies.ehlo ?? ['PIPELINING', '8BITMIME', 'SMTPUTF8', 'DSN', 'SIZE 10000000']), ...(replies.tls && !secure ? ['STARTTLS'] : [])];
           socket.write(['250-remote.test', ...ext].map((l, i, a) => (i === a.length - 1 ? `250 ${l.replace(/^250-/, '')}` : l.startsWith('250-') ? l : `250-${l}`)).join('\r\n') + '\r\n');
         } else if (verb === 'HELO') socket.write('250 remote.test\r\n');
         else if (verb === 'MAIL') {
           const from = /<([^>]*)>/.exec(line)?.[1] ?? '';
           const reply = replies.mail?.(from) ?? '250 2.1.0 ok';
-          if (reply.startsWith('2')) tx = { mailFrom: from, rcpts: [], data: '' };
+          if (reply.startsWith('2')) tx = { mailFrom: from, rcpts: [], data: '', mail: line, tls: secure };
           socket.write(`${reply}\r\n`);
         } else if (verb === 'RCPT') {
           const to = /<([^>]*)>/.exec(line)?.[1] ?? '';
@@ -100,9 +113,22 @@ export async function startScriptedSmtp(replies: ScriptedReplies = {}): Promise<
           socket.write('250 2.0.0 ok\r\n');
         } else if (verb === 'QUIT') {
           socket.end('221 2.0.0 bye\r\n');
+        } else if (line.toUpperCase() === 'STARTTLS' && replies.tls && !secure) {
+          socket.write(`${replies.tls.reply ?? '220 2.0.0 ready to start TLS'}\r\n`);
+          socket.removeListener('data', onData);
+          buffer = '';
+          tx = null;
+          secure = true;
+          const tlsSocket = new tls.TLSSocket(plain, { isServer: true, key: replies.tls.key, cert: replies.tls.cert });
+          tlsSocket.on('secure', () => state.handshakes++);
+          tlsSocket.on('error', () => plain.destroy());
+          tlsSocket.on('data', onData);
+          socket = tlsSocket;
+          return;
         } else socket.write('502 5.5.2 not implemented\r\n');
       }
-    });
+    };
+    socket.on('data', onData);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   state.port = (server.address() as net.AddressInfo).port;
@@ -206,3 +232,46 @@ export function reportParts(raw: string): Array<{ type: string; body: string }> 
 }
 
 export const MESSAGE = `From: Alice <alice@${DOMAIN}>\nTo: bob@remote.test\nSubject: hello there\nDate: Thu, 01 Jan 2026 00:00:00 +0000\nMessage-ID: <m1@${DOMAIN}>\n\nHello Bob.\n.leading dot\n`;
+
+/** A self-signed certificate (openssl) for the given DNS names; `pem` is also its own CA for `tls_ca_file`. */
+export function selfSignedCert(names: string[]): { key: string; cert: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-cert-'));
+  try {
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${names[0]}`, '-addext', `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`,
+      '-days', '2', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+    ], { stdio: 'ignore' });
+    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface PolicyServer {
+  port: number;
+  /** The body served at /.well-known/mta-sts.txt (change it between attempts). */
+  policy: string;
+  /** Requests received (host header and path). */
+  requests: Array<{ host: string; path: string }>;
+  close(): Promise<void>;
+}
+
+/** A loopback HTTPS server for MTA-STS policies (RFC 8461 §3.3), with the certificate given. */
+export async function startPolicyServer(cert: { key: string; cert: string }, policy: string): Promise<PolicyServer> {
+  const state: PolicyServer = { port: 0, policy, requests: [], close: async () => undefined };
+  const server = https.createServer({ key: cert.key, cert: cert.cert }, (req, res) => {
+    state.requests.push({ host: req.headers.host ?? '', path: req.url ?? '' });
+    if (req.url !== '/.well-known/mta-sts.txt') {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(state.policy);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  state.port = (server.address() as net.AddressInfo).port;
+  state.close = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+  return state;
+}

@@ -55,6 +55,18 @@ export function queueAndMiscCases(h: StoreHarness): void {
         assert.equal(await s.blobs.get(blobId), null);
         assert.equal((await s.getQueueEntry(b!))!.status, 'bounced', 'the status stays visible');
       }));
+
+    it('caches one MTA-STS policy per domain, the latest replacing the earlier', () =>
+      h.withStore(async (s) => {
+        assert.equal(await s.getMtaStsPolicy('remote.test'), null);
+        const first = { domain: 'remote.test', policyId: 'a1', policy: 'version: STSv1\nmode: testing\nmx: *.remote.test\nmax_age: 600\n', fetchedAt: 1000, expiresAt: 601_000 };
+        await s.putMtaStsPolicy(first);
+        assert.deepEqual(await s.getMtaStsPolicy('remote.test'), first);
+        const second = { ...first, policyId: 'b2', policy: 'version: STSv1\nmode: enforce\nmx: mx.remote.test\nmax_age: 86400\n', fetchedAt: 2000, expiresAt: 86_402_000 };
+        await s.putMtaStsPolicy(second);
+        assert.deepEqual(await s.getMtaStsPolicy('remote.test'), second);
+        assert.equal(await s.getMtaStsPolicy('other.test'), null);
+      }));
   });
 
   describe('event log, counters, sessions', () => {

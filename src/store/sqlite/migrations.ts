@@ -223,4 +223,17 @@ CREATE TABLE mailbox_rules (
 );
 `,
   },
+  {
+    version: 6,
+    description: 'MTA-STS policy cache (RFC 8461 §5.1)',
+    sql: `
+CREATE TABLE mta_sts_policies (
+  domain TEXT PRIMARY KEY,
+  policy_id TEXT NOT NULL,
+  policy TEXT NOT NULL,
+  fetched_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -1,5 +1,5 @@
 /** The outbound queue in SQLite: one row per recipient; claims are leases so a crashed worker's entries come back. */
-import type { Delivery, DeliveryResult, FolderChange, QueueAttempt, QueueEntry, QueueSettlement, QueueStatus, QueueStore } from '../types.js';
+import type { Delivery, DeliveryResult, FolderChange, MtaStsCacheEntry, QueueAttempt, QueueEntry, QueueSettlement, QueueStatus, QueueStore } from '../types.js';
 import { type Db, writeTx } from './db.js';
 import { releaseMessage } from './mail.js';
 
@@ -167,5 +167,21 @@ export class SqliteQueue implements QueueStore {
       if (r.status === 'queued') releaseMessage(this.db, r.message_id);
       return true;
     });
+  }
+
+  async getMtaStsPolicy(domain: string): Promise<MtaStsCacheEntry | null> {
+    const r = this.db.prepare('SELECT * FROM mta_sts_policies WHERE domain = ?').get(domain) as
+      | { domain: string; policy_id: string; policy: string; fetched_at: number; expires_at: number }
+      | undefined;
+    return r ? { domain: r.domain, policyId: r.policy_id, policy: r.policy, fetchedAt: r.fetched_at, expiresAt: r.expires_at } : null;
+  }
+
+  async putMtaStsPolicy(p: MtaStsCacheEntry): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO mta_sts_policies (domain, policy_id, policy, fetched_at, expires_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (domain) DO UPDATE SET policy_id = excluded.policy_id, policy = excluded.policy, fetched_at = excluded.fetched_at, expires_at = excluded.expires_at`,
+      )
+      .run(p.domain, p.policyId, p.policy, p.fetchedAt, p.expiresAt);
   }
 }
