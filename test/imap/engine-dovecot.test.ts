@@ -1,6 +1,6 @@
 /**
  * Differential test of the IMAP message engine against Dovecot 2.3 (../shared/TESTING.md: "let Dovecot be the
- * oracle"). Every message of ../shared/corpus/mime (CRLF-normalised) is delivered to a private Dovecot with
+ * oracle"). Every message of test/fixtures/mime (CRLF-normalised) is delivered to a private Dovecot with
  * dovecot-lda and handed to our engine as the same octets; FETCH items and SEARCH results are compared as
  * parsed IMAP values (so a quoted string and a literal of the same octets are equal).
  *
@@ -18,7 +18,7 @@ import { cachedSource } from '../../src/imap/engine/cache.js';
 import type { MessageRecord } from '../../src/imap/engine/types.js';
 import { ImapClient, parseValues, show, startDovecot, type Dovecot, type Value } from './dovecot-oracle.js';
 
-const CORPUS = new URL('../../../shared/corpus/mime/', import.meta.url);
+const CORPUS = new URL('../fixtures/mime/', import.meta.url);
 const FILES = readdirSync(CORPUS).filter((f) => f.endsWith('.eml')).sort();
 /**
  * CRLF line ends, as IMAP sends messages; a leading mbox "From " line (mailparser-large_text.eml has one) is

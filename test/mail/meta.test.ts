@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { extractMeta, parseDate } from '../../src/mail/meta.js';
 
-const CORPUS = '/work/shared/corpus/mime';
+const CORPUS = new URL('../fixtures/mime/', import.meta.url).pathname;
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 describe('extractMeta', () => {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { parseMime, partAt, type MimePart } from '../../src/mail/mime/parse.js';
 import { parseContentType, parseStructured } from '../../src/mail/mime/params.js';
 
-const CORPUS = new URL('../../../shared/corpus/mime/', import.meta.url);
+const CORPUS = new URL('../fixtures/mime/', import.meta.url);
 const crlf = (s: string) => Buffer.from(s.replace(/\r?\n/g, '\r\n'));
 const body = (raw: Buffer, p: MimePart) => raw.subarray(p.bodyStart, p.end).toString();
 const shape = (p: MimePart): unknown =>
