@@ -11,6 +11,8 @@
  *   name (RFC 7672-like "secure" without DANE). Bytes the server sent before the TLS handshake are discarded
  *   (STARTTLS response injection, CVE-2011-0411 class).
  * - RFC 6531 §3.2: a message that needs SMTPUTF8 is not sent to a server without it: 5.6.7 (permanent).
+ * - RFC 6152 §3: an 8-bit message to a server without 8BITMIME goes in its 7-bit form (see downgrade.ts), or, when
+ *   it has none (8-bit header fields), is returned with 5.6.7.
  * - Per-recipient outcomes from the RCPT and final replies (2xx delivered, 4xx temporary, 5xx permanent), with the
  *   enhanced status code (RFC 3463) taken from the reply or derived from its class.
  */
@@ -45,6 +47,11 @@ export interface OutboundTransaction {
   needsSmtpUtf8: boolean;
   /** The body holds 8-bit octets (BODY=8BITMIME, RFC 6152). */
   eightBit: boolean;
+  /**
+   * For an 8-bit body: the 7-bit version (converted, then DKIM-signed) for a server without 8BITMIME (RFC 6152 §3),
+   * or why there can be none. Called at most when needed; the caller memoises.
+   */
+  sevenBit?: () => Promise<{ raw: Buffer } | { impossible: string }>;
 }
 
 export type OutcomeKind = 'delivered' | 'temporary' | 'permanent';
@@ -257,12 +264,26 @@ export class SmtpClient {
         for (const rcpt of tx.rcpts) outcomes.push({ rcpt, kind: 'permanent', reply, status: '5.6.7' });
         continue;
       }
+      let body = tx.body;
+      let eightBit = tx.eightBit;
+      if (eightBit && !ext.includes('8BITMIME')) {
+        // RFC 6152 §3: convert to 7 bit, or return the message as undeliverable.
+        const converted = tx.sevenBit ? await tx.sevenBit() : { impossible: 'no conversion is available' };
+        if ('impossible' in converted) {
+          const reply = `${host} does not accept 8-bit data (no 8BITMIME) and this message cannot be converted to 7 bit: ${converted.impossible}`;
+          for (const rcpt of tx.rcpts) outcomes.push({ rcpt, kind: 'permanent', reply, status: '5.6.7' });
+          continue;
+        }
+        log.info({ octets: converted.raw.length }, 'queue.downgraded');
+        body = converted.raw;
+        eightBit = false;
+      }
       try {
         if (i > 0) await session.run<void>((done) => session.conn.reset((err) => done(err)));
         const info = await session.run<SMTPConnection.SentMessageInfo>((done) =>
           session.conn.send(
-            { from: tx.mailFrom, to: tx.rcpts, size: tx.body.length, use8BitMime: tx.eightBit, ...(tx.dsn ? { dsn: tx.dsn } : {}) } as SMTPConnection.Envelope,
-            tx.body,
+            { from: tx.mailFrom, to: tx.rcpts, size: body.length, use8BitMime: eightBit, ...(tx.dsn ? { dsn: tx.dsn } : {}) } as SMTPConnection.Envelope,
+            body,
             (err, value) => done(err, value),
           ),
         );

@@ -23,6 +23,7 @@ import type { MtaSts, MtaStsPolicy } from './mta-sts.js';
 import type { DsnRecipient } from './dsn.js';
 import { retryDelay } from './backoff.js';
 import { noticeDelivery } from './notices.js';
+import { downgradeTo7bit } from './downgrade.js';
 
 export interface QueueRunnerDeps {
   store: Store;
@@ -210,11 +211,21 @@ export class QueueRunner {
       };
     }
     const first = entries[0]!;
-    const signed = await signer.sign(raw, first.mailFrom).catch((err: unknown) => {
-      log.error({ err }, 'queue.dkim.failed');
-      return { raw, domain: null };
-    });
+    const sign = (bytes: Buffer) =>
+      signer.sign(bytes, first.mailFrom).catch((err: unknown) => {
+        log.error({ err }, 'queue.dkim.failed');
+        return { raw: bytes, domain: null };
+      });
+    const signed = await sign(raw);
     const eightBit = signed.raw.some((b) => b > 0x7f);
+    // RFC 6152 §3: the 7-bit form for a server without 8BITMIME, signed after the conversion (RFC 6376 §5.3: a
+    // signature must cover the body as it travels).
+    let sevenBit: Promise<{ raw: Buffer } | { impossible: string }> | null = null;
+    const toSevenBit = () =>
+      (sevenBit ??= (async () => {
+        const d = downgradeTo7bit(raw);
+        return d.kind === 'impossible' ? { impossible: d.reason } : { raw: (await sign(d.raw)).raw };
+      })());
     const headerEnd = signed.raw.indexOf('\r\n\r\n');
     const utf8Header = signed.raw.subarray(0, headerEnd < 0 ? signed.raw.length : headerEnd).some((b) => b > 0x7f);
     const byParams = new Map<string, QueueEntry[]>();
@@ -238,6 +249,7 @@ export class QueueRunner {
         body: signed.raw,
         needsSmtpUtf8: nonAscii(mailFrom) || rcpts.some(nonAscii) || (p.SMTPUTF8 === 'yes' && utf8Header),
         eightBit,
+        ...(eightBit ? { sevenBit: toSevenBit } : {}),
       };
     });
     const report = await client.deliver(plan.hops, txs);

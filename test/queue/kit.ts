@@ -275,3 +275,23 @@ export async function startPolicyServer(cert: { key: string; cert: string }, pol
   };
   return state;
 }
+
+/**
+ * dkimpy (python3-dkim), an independent verifier: every DKIM-Signature of `message` checked, with a DNS function
+ * answering only the given TXT records. Returns "PASS" when every signature verifies (and there is at least one).
+ */
+export function dkimpyVerifyAll(message: Buffer | string, records: Record<string, string>): string {
+  const script = [
+    'import sys, json, dkim',
+    'msg = sys.stdin.buffer.read()',
+    `records = json.loads(${JSON.stringify(JSON.stringify(records))})`,
+    'def dnsfunc(name, timeout=5):',
+    "    v = records.get(name.decode().rstrip('.'))",
+    '    return v.encode() if v else None',
+    'd = dkim.DKIM(msg)',
+    "n = len([l for l in msg.split(b'\\r\\n\\r\\n', 1)[0].split(b'\\r\\n') if l.lower().startswith(b'dkim-signature:')])",
+    "ok = n > 0 and all(d.verify(idx=i, dnsfunc=dnsfunc) for i in range(n))",
+    "print('PASS' if ok else 'FAIL %d' % n)",
+  ].join('\n');
+  return execFileSync('/usr/bin/python3', ['-c', script], { input: message }).toString().trim();
+}
