@@ -1,0 +1,233 @@
+/** Sign-up, sign-in, the account page, the guide and the phone profile over real HTTPS against a real `outpost serve`. */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { makeDataDir, type TestDataDir } from '../kit/data-dir.js';
+import { startServe, type ServeProcess } from '../kit/serve.js';
+import { outpost } from '../kit/cli.js';
+import { python } from '../kit/python.js';
+import { Browser, fetchRaw } from './client.js';
+
+let d: TestDataDir;
+let serve: ServeProcess;
+let origin: string;
+const PASSWORD = 'quiet lantern harbour 42';
+
+before(async () => {
+  d = await makeDataDir();
+  for (const args of [
+    ['domain', 'add', 'open.test'],
+    ['domain', 'signup', 'open.test', 'open'],
+    ['domain', 'add', 'invite.test'],
+    ['domain', 'signup', 'invite.test', 'invite'],
+    ['domain', 'add', 'closed.test'],
+  ]) {
+    const r = await outpost(['--data', d.dir, ...args]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  serve = startServe(d.dir);
+  await serve.waitFor(/Outpost is running/);
+  origin = `https://127.0.0.1:${d.ports.https}`;
+});
+after(async () => {
+  await serve?.stop();
+});
+
+async function signup(b: Browser, form: Record<string, string>) {
+  const page = await b.get('/signup');
+  return b.post('/signup', { csrf: Browser.csrf(page.body), password2: form.password ?? '', ...form });
+}
+
+function reason(body: string): string | undefined {
+  return /id="refusal" data-reason="([^"]+)"/.exec(body)?.[1];
+}
+
+describe('sign-up', () => {
+  it('creates a working mailbox at once: signed in, IMAP login works', async () => {
+    const b = new Browser(origin);
+    const a = await signup(b, { local: 'Anna', domain: 'open.test', password: PASSWORD });
+    assert.equal(a.status, 303, a.body);
+    assert.equal(a.headers.location, '/guide?welcome=1');
+    const cookie = a.setCookies.find((c) => c.startsWith('__Host-outpost-session='))!;
+    assert.match(cookie, /; HttpOnly/);
+    assert.match(cookie, /; Secure/);
+    assert.match(cookie, /; SameSite=Strict/);
+    assert.match(cookie, /; Path=\//);
+    const guide = await b.get('/guide?welcome=1');
+    assert.equal(guide.status, 200);
+    assert.match(guide.body, /anna@open\.test/);
+    const client = new ImapFlow({ host: '127.0.0.1', port: d.ports.imaps, secure: true, tls: { rejectUnauthorized: false }, auth: { user: 'anna@open.test', pass: PASSWORD }, logger: false });
+    await client.connect();
+    await client.logout();
+  });
+
+  it('names each refusal', async () => {
+    const b = new Browser(origin);
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ local: 'anna', domain: 'open.test', password: PASSWORD }, 'taken'],
+      [{ local: 'postmaster', domain: 'open.test', password: PASSWORD }, 'reserved'],
+      [{ local: 'bad name', domain: 'open.test', password: PASSWORD }, 'invalid'],
+      [{ local: 'weakling', domain: 'open.test', password: 'password' }, 'weak'],
+      [{ local: 'someone', domain: 'closed.test', password: PASSWORD }, 'closed'],
+      [{ local: 'someone', domain: 'invite.test', password: PASSWORD, invite: 'nope' }, 'invite'],
+      [{ local: 'someone', domain: 'open.test', password: PASSWORD, password2: 'other thing entirely' }, 'mismatch'],
+    ];
+    for (const [form, why] of cases) {
+      const a = await signup(b, form);
+      assert.equal(reason(a.body), why, `${JSON.stringify(form)}: ${a.body.slice(0, 300)}`);
+      assert.equal(a.setCookies.filter((c) => c.startsWith('__Host-outpost-session=')).length, 0);
+    }
+  });
+
+  it('an invite code works once', async () => {
+    const r = await outpost(['--data', d.dir, 'domain', 'invite', 'invite.test']);
+    assert.equal(r.code, 0, r.stderr);
+    const code = r.stdout.trim();
+    const first = await signup(new Browser(origin), { local: 'ina', domain: 'invite.test', password: PASSWORD, invite: code });
+    assert.equal(first.status, 303, first.body);
+    const again = await signup(new Browser(origin), { local: 'ina2', domain: 'invite.test', password: PASSWORD, invite: code });
+    assert.equal(reason(again.body), 'invite');
+  });
+
+  it('open sign-up is rate limited per client IP (allowance of one network)', async () => {
+    let last = '';
+    for (let i = 0; i < 6; i++) {
+      const a = await signup(new Browser(origin), { local: `many${i}`, domain: 'open.test', password: PASSWORD });
+      last = a.body;
+      if (a.status !== 303) break;
+    }
+    assert.equal(reason(last), 'rate-limited');
+  });
+
+  it('refuses a form without the CSRF token', async () => {
+    const b = new Browser(origin);
+    await b.get('/signup');
+    const a = await b.post('/signup', { local: 'forged', domain: 'open.test', password: PASSWORD, password2: PASSWORD, csrf: 'x'.repeat(43) });
+    assert.equal(a.status, 403);
+    const n = await fetchRaw(`${origin}/signup`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'local=forged2&domain=open.test' });
+    assert.equal(n.status, 403);
+  });
+});
+
+describe('sign-in, account, guide', () => {
+  let b: Browser;
+  before(async () => {
+    b = new Browser(origin);
+    const page = await b.get('/signin');
+    const first = await b.post('/signin', { csrf: Browser.csrf(page.body), address: d.postmaster, password: d.postmasterPassword });
+    assert.equal(first.status, 303, first.body);
+  });
+
+  it('an unknown address and a wrong password get the same answer', async () => {
+    const x = new Browser(origin);
+    const p = await x.get('/signin');
+    const csrf = Browser.csrf(p.body);
+    const unknown = await x.post('/signin', { csrf, address: 'nobody@example.test', password: 'whatever it is' });
+    const wrong = await x.post('/signin', { csrf, address: d.postmaster, password: 'whatever it is' });
+    assert.equal(unknown.status, 401);
+    assert.equal(wrong.status, 401);
+    assert.equal(unknown.body.replace('nobody@example.test', 'X'), wrong.body.replace(d.postmaster, 'X'));
+  });
+
+  it('rotates the session at sign-in and kills it at sign-out', async () => {
+    const x = new Browser(origin);
+    const p = await x.get('/signin');
+    await x.post('/signin', { csrf: Browser.csrf(p.body), address: d.postmaster, password: d.postmasterPassword });
+    const s1 = x.cookies.get('__Host-outpost-session');
+    const p2 = await x.get('/signin');
+    await x.post('/signin', { csrf: Browser.csrf(p2.body), address: d.postmaster, password: d.postmasterPassword });
+    const s2 = x.cookies.get('__Host-outpost-session');
+    assert.ok(s1 && s2 && s1 !== s2);
+    const old = await fetchRaw(`${origin}/account`, { headers: { cookie: `__Host-outpost-session=${s1}` } });
+    assert.equal(old.status, 303, 'the old token is dead');
+    const acct = await x.get('/account');
+    const out = await x.post('/signout', { csrf: Browser.csrf(acct.body) });
+    assert.equal(out.status, 303);
+    const after = await fetchRaw(`${origin}/account`, { headers: { cookie: `__Host-outpost-session=${s2}` } });
+    assert.equal(after.status, 303);
+  });
+
+  it('guide shows this person\'s settings and a drawing per client with their values', async () => {
+    const g = await b.get('/guide');
+    for (const id of ['thunderbird', 'outlook-windows', 'outlook-mac', 'apple-mail', 'iphone', 'android']) assert.match(g.body, new RegExp(`id="${id}"`));
+    assert.ok((g.body.match(/<svg /g) ?? []).length >= 12);
+    assert.match(g.body, new RegExp(`>${d.ports.imaps}<`));
+    assert.match(g.body, new RegExp(`>${d.ports.submissions}<`));
+    assert.match(g.body, /Connection security/);
+    assert.match(g.body, /Encryption method/);
+    assert.match(g.body, /id="travelling"/);
+    const sheet = await b.get('/guide/sheet');
+    assert.match(sheet.body, /id="sheet-qr"><svg/);
+    assert.match(sheet.body, new RegExp(d.postmaster));
+  });
+
+  it('app passwords: shown once, work for IMAP, refused on the web, revocable', async () => {
+    const acct = await b.get('/account');
+    const made = await b.post('/account/app-passwords', { csrf: Browser.csrf(acct.body), name: 'laptop' });
+    const secret = /id="app-secret">([^<]+)</.exec(made.body)?.[1];
+    assert.ok(secret, made.body.slice(0, 500));
+    const again = await b.get('/account');
+    assert.ok(!again.body.includes(secret));
+    const client = new ImapFlow({ host: '127.0.0.1', port: d.ports.imaps, secure: true, tls: { rejectUnauthorized: false }, auth: { user: d.postmaster, pass: secret }, logger: false });
+    await client.connect();
+    await client.logout();
+    const x = new Browser(origin);
+    const p = await x.get('/signin');
+    const web = await x.post('/signin', { csrf: Browser.csrf(p.body), address: d.postmaster, password: secret });
+    assert.equal(web.status, 401);
+    const explained = await b.get('/account');
+    assert.match(explained.body, /App passwords work only in mail programs/);
+    assert.match(explained.body, /with the app password &quot;laptop&quot;/);
+    const revoke = await b.post('/account/app-passwords/revoke', { csrf: Browser.csrf(explained.body), name: 'laptop' });
+    assert.equal(revoke.status, 303);
+  });
+
+  it('explains a plaintext attempt and a wrong password in plain words', async () => {
+    await python(
+      `import imaplib, sys\nc = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]))\ntry:\n  c.login(sys.argv[2], 'x')\nexcept Exception:\n  pass`,
+      [String(d.ports.imap), d.postmaster],
+    );
+    const page = await b.get('/account');
+    assert.match(page.body, /without encryption/);
+    assert.match(page.body, /with a wrong password/);
+  });
+
+  it('refuses state changes without the session\'s CSRF token', async () => {
+    const a = await b.post('/account/app-passwords', { csrf: 'forged', name: 'evil' });
+    assert.equal(a.status, 403);
+    const c = await b.post('/account/password', { current: d.postmasterPassword, password: 'new pass phrase 99', password2: 'new pass phrase 99' });
+    assert.equal(c.status, 403);
+  });
+
+  it('the phone link serves a profile with a fresh app password once, not cached', async () => {
+    const acct = await b.get('/account');
+    const page = await b.post('/account/phone', { csrf: Browser.csrf(acct.body) });
+    assert.match(page.body, /id="phone-qr"><svg/);
+    const link = /id="profile-link" href="([^"]+)"/.exec(page.body)![1]!;
+    const path = new URL(link).pathname;
+    const first = await fetchRaw(`${origin}${path}`);
+    assert.equal(first.status, 200);
+    assert.equal(first.headers['cache-control'], 'no-store');
+    const file = join(d.dir, 'phone.mobileconfig');
+    writeFileSync(file, first.body);
+    const out = await python(`import plistlib, sys\np = plistlib.load(open(sys.argv[1], 'rb'))\nprint(p['PayloadContent'][0]['IncomingPassword'])`, [file]);
+    assert.equal(out.code, 0, out.stderr);
+    const secret = out.stdout.trim();
+    const client = new ImapFlow({ host: '127.0.0.1', port: d.ports.imaps, secure: true, tls: { rejectUnauthorized: false }, auth: { user: d.postmaster, pass: secret }, logger: false });
+    await client.connect();
+    await client.logout();
+    const second = await fetchRaw(`${origin}${path}`);
+    assert.equal(second.status, 410);
+  });
+
+  it('the holder adds a family mailbox up to the allowance', async () => {
+    const acct = await b.get('/account');
+    assert.match(acct.body, /id="family"/);
+    const a = await b.post('/account/mailboxes', { csrf: Browser.csrf(acct.body), local: 'kid', password: PASSWORD });
+    assert.equal(a.status, 303, a.body.slice(0, 400));
+    const again = await b.get('/account');
+    assert.match(again.body, /kid@example\.test/);
+  });
+});
