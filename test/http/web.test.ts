@@ -194,6 +194,17 @@ describe('sign-in, account, guide', () => {
     assert.match(page.body, /with a wrong password/);
   });
 
+  it('explains a phone sending through the MX without signing in: use the submission port', async () => {
+    const r = await python(
+      `import smtplib, sys\ns = smtplib.SMTP('127.0.0.1', int(sys.argv[1]))\ns.ehlo('my-phone')\ns.mail(sys.argv[2])\nprint(s.rcpt('friend@elsewhere.test')[0])\ns.quit()`,
+      [String(d.ports.mx), d.postmaster],
+    );
+    assert.match(r.stdout, /^55\d/, r.stderr);
+    const page = await b.get('/account');
+    assert.match(page.body, new RegExp(`&quot;my-phone&quot; tried to send mail from your address through port ${d.ports.mx} without signing in`));
+    assert.match(page.body, new RegExp(`use port ${d.ports.submissions} with SSL/TLS`));
+  });
+
   it('refuses state changes without the session\'s CSRF token', async () => {
     const a = await b.post('/account/app-passwords', { csrf: 'forged', name: 'evil' });
     assert.equal(a.status, 403);

@@ -222,7 +222,8 @@ ${events.map((e) => explainEvent(e, s)).map((x) => html`<tr class="${x.ok ? 'ok'
     await store.deleteSession(id);
     const mailbox = await store.getMailboxById(link.mailboxId);
     if (!mailbox || mailbox.disabled) return gone();
-    const name = `phone profile ${new Date(now).toISOString().slice(0, 19).replace('T', ' ')}`;
+    // Names are unique per mailbox: the time plus a few random characters keeps two quick set-ups apart.
+    const name = `phone profile ${new Date(now).toISOString().slice(0, 16).replace('T', ' ')} ${t.slice(0, 4)}`;
     const { secret } = await accounts.addAppPassword(mailbox.address, name);
     const s = clientSettings(config, mailbox.address, mailbox.domain);
     return sendProfile(reply, mailbox.address, mobileconfig(s, mailbox.address, { secret: await ctx.secret(), organisation: providerName(ctx), appPassword: secret }));
