@@ -5,55 +5,12 @@
  * extended value left encoded (`filename*` → `utf-8''%E2%82%AC.pdf`), as Dovecot sends them.
  */
 
+import { splitParams, stripComments } from '../../mail/mime/params.js';
+
 /** A structured value (`text/plain; charset="x"`): the head as written and the parameters in order. */
 export interface WrittenValue {
   readonly head: string;
   readonly params: Array<[string, string]>;
-}
-
-/** Removes RFC 5322 comments outside quoted strings. */
-function stripComments(s: string): string {
-  let out = '';
-  let depth = 0;
-  let quoted = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (quoted) {
-      out += c;
-      if (c === '\\' && i + 1 < s.length) out += s[++i];
-      else if (c === '"') quoted = false;
-    } else if (depth > 0) {
-      if (c === '\\') i++;
-      else if (c === '(') depth++;
-      else if (c === ')') depth--;
-    } else if (c === '(') depth = 1;
-    else {
-      if (c === '"') quoted = true;
-      out += c;
-    }
-  }
-  return out;
-}
-
-/** Splits on `;` outside quoted strings. */
-function splitParams(s: string): string[] {
-  const parts: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (quoted && c === '\\' && i + 1 < s.length) {
-      cur += c + s[++i];
-      continue;
-    }
-    if (c === '"') quoted = !quoted;
-    if (c === ';' && !quoted) {
-      parts.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  parts.push(cur);
-  return parts;
 }
 
 /** RFC 2045 §5.1 token: printable ASCII but SP and tspecials (8-bit octets are tolerated). */

@@ -13,7 +13,7 @@ export interface ParsedValue {
 }
 
 /** Removes RFC 5322 comments (nested parentheses) outside quoted strings. */
-function stripComments(s: string): string {
+export function stripComments(s: string): string {
   let out = '';
   let depth = 0;
   let quoted = false;
@@ -37,7 +37,7 @@ function stripComments(s: string): string {
 }
 
 /** Splits on `;` outside quoted strings. */
-function splitParams(s: string): string[] {
+export function splitParams(s: string): string[] {
   const parts: string[] = [];
   let cur = '';
   let quoted = false;
