@@ -4,10 +4,10 @@
  * (RFC 1939 §3) and a total session deadline.
  */
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
 import type { ConnectionHandler, ConnectionInfo } from '../net/listeners.js';
 import type { TlsProvider } from '../tls/certs.js';
 import { LineReader } from '../lib/line-reader.js';
+import { upgradeToTls } from '../net/starttls.js';
 import { pop3Limits } from '../lib/limits.js';
 import { err } from '../protocol/pop3/response.js';
 import { Pop3Session } from './session.js';
@@ -32,24 +32,12 @@ function serve(ctx: Pop3Context, tls: TlsProvider, socket: Socket, info: Connect
       current.end();
       setTimeout(() => current.destroy(), 2000).unref();
     },
-    startTls: () =>
-      new Promise<void>((resolve, reject) => {
-        const dropped = reader.discard(); // RFC 2595 §4 / CVE-2011-0411: nothing sent before TLS may be acted on
-        if (dropped > 0) ctx.log.info({ octets: dropped }, 'pop3.stls.discarded');
-        socket.off('data', onData);
-        socket.setTimeout(0);
-        const secure = new TLSSocket(socket, { isServer: true, secureContext: tls.context });
-        current = secure;
-        secure.setTimeout(pop3Limits.idleTimeoutMs, onIdle);
-        secure.on('error', (e) => {
-          reject(e);
-          socket.destroy();
-        });
-        secure.once('secure', () => {
-          secure.on('data', onData);
-          resolve();
-        });
-      }),
+    startTls: async () => {
+      const dropped = reader.discard(); // RFC 2595 §4 / CVE-2011-0411: nothing sent before TLS may be acted on
+      if (dropped > 0) ctx.log.info({ octets: dropped }, 'pop3.stls.discarded');
+      socket.off('data', onData);
+      current = await upgradeToTls(socket, { context: tls.context, idleMs: pop3Limits.idleTimeoutMs, onIdle, onData });
+    },
   });
 
   const pump = async () => {

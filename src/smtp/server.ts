@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { ConnectionHandler, ConnectionInfo } from '../net/listeners.js';
 import type { TlsProvider } from '../tls/certs.js';
+import { upgradeToTls } from '../net/starttls.js';
 import { smtpServerLimits } from '../lib/limits.js';
 import { formatReply, statusReply } from '../protocol/smtp/reply.js';
 import { SmtpSession } from './session.js';
@@ -70,24 +71,13 @@ async function serveConnection(ctx: SmtpContext, tls: TlsProvider, role: SmtpRol
     },
     pause: () => current.pause(),
     resume: () => current.resume(),
-    startTls: () =>
-      new Promise<TlsFacts>((resolve, reject) => {
-        socket.removeListener('data', onData);
-        socket.removeListener('timeout', onTimeout);
-        socket.setTimeout(0);
-        const secure = new TLSSocket(socket, { isServer: true, secureContext: tls.context });
-        current = secure;
-        secure.setTimeout(smtpServerLimits.idleTimeoutMs);
-        secure.on('timeout', onTimeout);
-        secure.on('error', (err) => {
-          reject(err);
-          socket.destroy();
-        });
-        secure.once('secure', () => {
-          secure.on('data', onData);
-          resolve(tlsFacts(secure));
-        });
-      }),
+    startTls: async () => {
+      socket.removeListener('data', onData);
+      socket.removeListener('timeout', onTimeout);
+      const secure = await upgradeToTls(socket, { context: tls.context, idleMs: smtpServerLimits.idleTimeoutMs, onIdle: onTimeout, onData });
+      current = secure;
+      return tlsFacts(secure);
+    },
   };
   const session = new SmtpSession(ctx, { role, clientIp, localPort: info.localPort, log: info.log }, transport, info.tls ? tlsFacts(socket as TLSSocket) : null);
   const onData = (chunk: Buffer) => session.feed(chunk);

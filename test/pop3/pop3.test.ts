@@ -108,8 +108,12 @@ describe('POP3', () => {
     assert.match(await c.cmd(`PASS ${PASSWORD}`), /^-ERR \[AUTH\]/);
     assert.match(await c.cmd('AUTH PLAIN AGJvYkBleGFtcGxlLnRlc3QAeA=='), /^-ERR \[AUTH\]/);
     c.close();
-    const log = await outpost(['--data', d.dir, 'account', 'log', 'bob@example.test', '--json']);
-    const events = JSON.parse(log.stdout) as Array<{ protocol: string; reason: string; tls: boolean }>;
+    // The event-log write happens after the reply (it must not delay it): poll briefly.
+    let events: Array<{ protocol: string; reason: string; tls: boolean }> = [];
+    for (let i = 0; i < 30 && !events.some((e) => e.reason === 'plaintext-refused'); i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      events = JSON.parse((await outpost(['--data', d.dir, 'account', 'log', 'bob@example.test', '--json'])).stdout) as typeof events;
+    }
     assert.ok(events.some((e) => e.protocol === 'pop3' && e.reason === 'plaintext-refused' && !e.tls));
   });
 
