@@ -4,6 +4,7 @@
  * else is a 301 to https, so no password or cookie ever crosses plain HTTP.
  */
 import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import type { Logger } from 'pino';
 import type { Services } from '../app/services.js';
 import { httpLimits } from '../lib/limits.js';
 import { makeContext } from './context.js';
@@ -12,10 +13,14 @@ import { discoveryRoutes, isPlainHttpPath } from './routes/discovery.js';
 import { authRoutes } from './routes/auth.js';
 import { accountRoutes } from './routes/account.js';
 import { guideRoutes } from './routes/guide.js';
+import { apiRoutes } from './routes/api.js';
 
 const CSP = "default-src 'none'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-export function buildApp(services: Services, role: 'http' | 'https', serverFactory: FastifyServerFactory): FastifyInstance {
+/** The connection's child logger (the listener set made it), found by the request's socket. */
+export type LogFor = (socket: object) => Logger | undefined;
+
+export function buildApp(services: Services, role: 'http' | 'https', logFor: LogFor, serverFactory: FastifyServerFactory): FastifyInstance {
   const app = Fastify({ serverFactory, logger: false, bodyLimit: httpLimits.formBodyBytes, trustProxy: false, routerOptions: { caseSensitive: false, ignoreTrailingSlash: true } });
   const ctx = makeContext(services);
 
@@ -45,9 +50,15 @@ export function buildApp(services: Services, role: 'http' | 'https', serverFacto
     authRoutes(app, ctx);
     accountRoutes(app, ctx);
     guideRoutes(app, ctx);
+    apiRoutes(app, ctx);
   }
-  app.setErrorHandler(async (err: { statusCode?: number }, _req, reply) => {
+  // One line per request: the path without its query (which may hold an address), never a header or a body.
+  app.addHook('onResponse', async (req, reply) => {
+    logFor(req.socket)?.debug({ method: req.method, path: req.url.split('?')[0]!.slice(0, 200), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http.request');
+  });
+  app.setErrorHandler(async (err: { statusCode?: number }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) logFor(req.socket)?.error({ err, path: req.url.split('?')[0]!.slice(0, 200) }, 'http.failed');
     return reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(status === 500 ? 'Internal error' : 'Bad request');
   });
   return app;

@@ -233,6 +233,27 @@ describe('sign-in, account, guide', () => {
     assert.equal(second.status, 410);
   });
 
+  it('JSON API: settings and events for the session; changes need X-CSRF-Token', async () => {
+    const cookie = [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const anon = await fetchRaw(`${origin}/api/me`);
+    assert.equal(anon.status, 401);
+    const me = await fetchRaw(`${origin}/api/me`, { headers: { cookie } });
+    assert.equal(me.status, 200);
+    const body = JSON.parse(me.body);
+    assert.equal(body.address, d.postmaster);
+    assert.equal(body.settings.imap.port, d.ports.imaps);
+    const json = (token: string | null) => ({ cookie, 'content-type': 'application/json', ...(token ? { 'x-csrf-token': token } : {}) });
+    const forged = await fetchRaw(`${origin}/api/app-passwords`, { method: 'POST', headers: json(null), body: '{"name":"tablet"}' });
+    assert.equal(forged.status, 403);
+    const made = await fetchRaw(`${origin}/api/app-passwords`, { method: 'POST', headers: json(body.csrfToken), body: '{"name":"tablet"}' });
+    assert.equal(made.status, 201, made.body);
+    assert.match(JSON.parse(made.body).secret, /\S{12,}/);
+    const gone = await fetchRaw(`${origin}/api/app-passwords/tablet`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': body.csrfToken } });
+    assert.equal(gone.status, 204);
+    const events = JSON.parse((await fetchRaw(`${origin}/api/events`, { headers: { cookie } })).body);
+    assert.ok(events.events.length > 0 && typeof events.events[0].what === 'string');
+  });
+
   it('the holder adds a family mailbox up to the allowance', async () => {
     const acct = await b.get('/account');
     assert.match(acct.body, /id="family"/);
