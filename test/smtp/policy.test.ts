@@ -3,6 +3,7 @@
  * submission, no AUTH on the MX, relay refusals that say how to fix it (and the tricks that must not open a relay),
  * local recipients checked at RCPT, alias expansion, quota, sender ownership and its header tricks.
  */
+import { waitForEvents } from '../kit/events.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RawClient, message, sendMessage, signedIn, startSmtpServer, storeView, PASSWORD, type SmtpTestServer } from './kit.js';
@@ -43,14 +44,7 @@ describe('authentication', () => {
     assert.match((await c.cmd('AUTH LOGIN'))!, /^538 5\.7\.11 /);
     assert.match((await c.cmd('MAIL FROM:<alice@example.test>'))!, /^530 5\.7\.0 .*STARTTLS/);
     c.close();
-    const events = await (async () => {
-      const { openSqliteStore } = await import('../../src/store/sqlite/index.js');
-      const s = openSqliteStore({ path: `${server.dir}/outpost.db` });
-      const m = await s.getMailbox('alice@example.test');
-      const e = await s.listEvents(m!.id, 20);
-      await s.close();
-      return e;
-    })();
+    const events = await waitForEvents(server.dir, 'alice@example.test', (ev) => ev.some((e) => e.reason === 'plaintext-refused'));
     assert.ok(events.some((e) => e.reason === 'plaintext-refused' && !e.tls), 'the refused plaintext AUTH is in alice\'s event log');
   });
 
