@@ -263,3 +263,31 @@ describe('sign-in, account, guide', () => {
     assert.match(again.body, /kid@example\.test/);
   });
 });
+
+describe('a subscription at its allowance, and the public help page', () => {
+  it('refuses another family mailbox, naming the allowance', async () => {
+    // Made by the CLI: the open sign-ups from this test's IP are used up by the rate-limit case above.
+    const add = await outpost(['--data', d.dir, 'account', 'add', 'fam@open.test', '--password-stdin'], { stdin: `${PASSWORD}\n` });
+    assert.equal(add.code, 0, add.stderr);
+    const b = new Browser(origin);
+    const p = await b.get('/signin');
+    assert.equal((await b.post('/signin', { csrf: Browser.csrf(p.body), address: 'fam@open.test', password: PASSWORD })).status, 303);
+    const r = await outpost(['--data', d.dir, 'subscriber', 'allowance', 'fam@open.test', '2']);
+    assert.equal(r.code, 0, r.stderr);
+    const acct = await b.get('/account');
+    assert.match(acct.body, /Mailboxes in your subscription \(1 of 2\)/);
+    assert.equal((await b.post('/account/mailboxes', { csrf: Browser.csrf(acct.body), local: 'fam-kid', password: PASSWORD })).status, 303);
+    const full = await b.get('/account');
+    assert.match(full.body, /All included mailboxes are in use/);
+    const refused = await b.post('/account/mailboxes', { csrf: Browser.csrf(full.body), local: 'fam-kid2', password: PASSWORD });
+    assert.equal(refused.status, 422);
+    assert.match(refused.body, /allowance of fam@open\.test is used up/);
+  });
+
+  it('/help shows the general settings without signing in', async () => {
+    const h = await fetchRaw(`${origin}/help`);
+    assert.equal(h.status, 200);
+    assert.match(h.body, /you@example\.test/);
+    assert.match(h.body, new RegExp(`>${d.ports.imaps}<`));
+  });
+});
