@@ -28,7 +28,7 @@ export function timeText(at: number): string {
 }
 
 export function explainEvent(e: MailboxEvent, s: ClientSettings): Explained {
-  const who = e.clientName ? `A program calling itself "${e.clientName}"` : e.protocol === 'web' ? 'A web browser' : 'A mail program';
+  const who = e.protocol === 'web' ? 'A web browser' : e.clientName ? `A program calling itself "${e.clientName}"` : 'A mail program';
   const where = `from ${e.clientIp} at ${timeText(e.at)}, on port ${e.port}${e.tls ? ' (encrypted)' : ' (not encrypted)'}`;
   const send = s.outgoing.find((o) => o.security === 'SSL/TLS') ?? s.outgoing[0];
   const sendHint = send ? `use port ${send.port} with ${send.security} and sign in with your full address` : 'sign in with your full address';
@@ -76,7 +76,7 @@ export function devicesSeen(events: MailboxEvent[]): Device[] {
   const map = new Map<string, Device>();
   for (const e of events) {
     if (e.kind !== 'auth' || e.result !== 'ok') continue;
-    const name = e.clientName ?? '(unnamed program)';
+    const name = e.protocol === 'web' ? `web browser${e.clientName ? ` (${e.clientName.slice(0, 60)})` : ''}` : (e.clientName ?? '(unnamed program)');
     const key = `${e.protocol}\n${name}`;
     const d = map.get(key);
     const via = e.reason?.startsWith('app-password:') ? `app password "${e.reason.slice(13)}"` : 'main password';
