@@ -2,6 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { makeDataDir, type TestDataDir } from '../kit/data-dir.js';
@@ -202,3 +203,29 @@ describe('plain HTTP and headers', () => {
     assert.match(String((await fetchRaw(`${https}/`)).headers['strict-transport-security']), /max-age=/);
   });
 });
+
+describe('hostile clients', () => {
+  const raw = (port: number, bytes: string) =>
+    new Promise<string>((resolve) => {
+      const sock = connect(port, '127.0.0.1');
+      let got = '';
+      sock.on('data', (b) => (got += b));
+      sock.on('close', () => resolve(got));
+      sock.on('error', () => resolve(got));
+      sock.write(bytes);
+      setTimeout(() => sock.destroy(), 3000);
+    });
+
+  it('a mail client speaking SMTP to the HTTP port gets a 400 and the server keeps serving', async () => {
+    const got = await raw(d.ports.http, 'EHLO client.example\r\nMAIL FROM:<a@b>\r\n\r\n');
+    assert.match(got, /^HTTP\/1\.1 400/);
+    const a = await fetchRaw(`${http}/mail/config-v1.1.xml`);
+    assert.equal(a.status, 200);
+  });
+
+  it('oversized headers are refused', async () => {
+    const got = await raw(d.ports.http, `GET /mail/config-v1.1.xml HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`);
+    assert.match(got, /^HTTP\/1\.1 431/);
+  });
+});
+
