@@ -52,7 +52,7 @@ export function guideRoutes(app: FastifyInstance, ctx: WebContext): void {
     return sendPage(
       reply,
       'My mail settings',
-      html`<p>Write your password nowhere near this sheet. Keep it with your papers: these are the settings any mail program needs.</p>
+      html`<p>Write your settings down: this sheet holds everything any mail program needs, except your password. Keep the password somewhere else.</p>
 ${settingsTable(s)}
 <p>Address: <strong>${s.address}</strong></p>
 <p>Webmail and help: <strong>${httpsOrigin(config)}</strong></p>
