@@ -21,6 +21,7 @@ import {
   num,
   recentResponse,
   sequenceSetIncludes,
+  vanishedResponse,
   type ImapResponse,
   type SequenceSet,
 } from '../protocol/imap/index.js';
@@ -48,6 +49,14 @@ export interface ViewOpenOptions {
   readOnly: boolean;
 }
 
+/** How this session wants updates worded (RFC 7162 §3.1 CONDSTORE and §3.2 QRESYNC, once enabled). */
+export interface UpdateStyle {
+  /** MODSEQ in every unsolicited FETCH (RFC 7162 §3.1.2.1 / §3.1.4). */
+  readonly modSeq: boolean;
+  /** VANISHED instead of EXPUNGE (RFC 7162 §3.2.10). */
+  readonly vanished: boolean;
+}
+
 /** A message picked by a sequence set, with its sequence number. */
 export interface Picked {
   readonly seq: number;
@@ -59,6 +68,11 @@ export class SelectedView {
   readonly readOnly: boolean;
   readonly uidValidity: number;
   uidNext: number;
+  /**
+   * RFC 7162 §3.1.2.1 HIGHESTMODSEQ as of opening: read before the messages, so a change committed meanwhile is
+   * never hidden from a client that resynchronises from it.
+   */
+  readonly openedModSeq: number;
   /** RFC 5182 SEARCHRES: UIDs saved by SEARCH RETURN (SAVE), used by "$". */
   savedResult: readonly number[] = [];
   /** Set by IDLE: called (synchronously, from the feed) whenever a change is queued. */
@@ -75,13 +89,14 @@ export class SelectedView {
   #deleted = false;
   readonly #unsubscribe: () => void;
 
-  private constructor(o: ViewOpenOptions, folder: { uidValidity: number; uidNext: number }, messages: ViewMessage[]) {
+  private constructor(o: ViewOpenOptions, folder: { uidValidity: number; uidNext: number; highestModSeq: number }, messages: ViewMessage[]) {
     this.#store = o.store;
     this.folderId = o.folderId;
     this.#name = o.name;
     this.readOnly = o.readOnly;
     this.uidValidity = folder.uidValidity;
     this.uidNext = folder.uidNext;
+    this.openedModSeq = folder.highestModSeq;
     this.#messages = messages;
     for (const m of messages) this.#byUid.set(m.uid, m);
     this.#announcedExists = messages.length;
@@ -103,7 +118,7 @@ export class SelectedView {
     const firstRecent = o.readOnly ? folder.recentUid : await o.store.claimRecent(o.folderId);
     const entries = await o.store.listEntries(o.folderId);
     const after = (await o.store.getFolderById(o.folderId)) ?? folder;
-    return new SelectedView(o, { uidValidity: folder.uidValidity, uidNext: after.uidNext }, entries.map((e) => toViewMessage(e, e.uid >= firstRecent)));
+    return new SelectedView(o, { uidValidity: folder.uidValidity, uidNext: after.uidNext, highestModSeq: folder.highestModSeq }, entries.map((e) => toViewMessage(e, e.uid >= firstRecent)));
   }
 
   /** The folder's name (it follows a RENAME made by this session). */
@@ -200,7 +215,19 @@ export class SelectedView {
     this.#flagsToAnnounce.delete(uid);
   }
 
-  /** Removes messages this session expunged itself (it sends the EXPUNGE responses); returns their sequence numbers. */
+  /**
+   * Removes messages this session expunged itself and returns the responses that announce it: EXPUNGE per
+   * message, or one VANISHED once QRESYNC is enabled (RFC 7162 §3.2.10).
+   */
+  expungeOwn(uids: Iterable<number>, style: UpdateStyle): ImapResponse[] {
+    const list_ = [...uids];
+    const present = list_.filter((u) => this.#byUid.has(u)).sort((a, b) => a - b);
+    const seqs = this.removeOwn(list_);
+    if (!style.vanished) return seqs.map(expungeResponse);
+    return present.length === 0 ? [] : [vanishedResponse(present, false)];
+  }
+
+  /** Removes messages this session expunged itself; returns their sequence numbers (descending). */
   removeOwn(uids: Iterable<number>): number[] {
     const doomed = new Set(uids);
     const seqs: number[] = [];
@@ -272,18 +299,21 @@ export class SelectedView {
    * The untagged responses owed to the client, in a safe order: EXPUNGE (only when `expunge` is allowed), then
    * EXISTS and RECENT, then FETCH (FLAGS) of messages others changed.
    */
-  drain(expunge: boolean): ImapResponse[] {
+  drain(expunge: boolean, style: UpdateStyle = { modSeq: false, vanished: false }): ImapResponse[] {
     const out: ImapResponse[] = [];
     if (expunge) {
+      const vanished: number[] = [];
       for (let i = this.#messages.length - 1; i >= 0; i--) {
         const m = this.#messages[i]!;
         if (!m.expunged) continue;
-        out.push(expungeResponse(i + 1));
+        if (style.vanished) vanished.push(m.uid);
+        else out.push(expungeResponse(i + 1));
         this.#messages.splice(i, 1);
         this.#byUid.delete(m.uid);
         this.#flagsToAnnounce.delete(m.uid);
         this.#announcedExists--;
       }
+      if (vanished.length > 0) out.push(vanishedResponse(vanished.sort((a, b) => a - b), false));
     }
     if (this.#messages.length !== this.#announcedExists || this.#recentToAnnounce) {
       out.push(existsResponse(this.#messages.length));
@@ -294,7 +324,9 @@ export class SelectedView {
     if (this.#flagsToAnnounce.size > 0) {
       this.#messages.forEach((m, i) => {
         if (!this.#flagsToAnnounce.has(m.uid)) return;
-        out.push(data(num(i + 1), atom('FETCH'), list([atom('UID'), num(m.uid), atom('FLAGS'), list(this.displayFlags(m).map(atom))])));
+        const items = [atom('UID'), num(m.uid), atom('FLAGS'), list(this.displayFlags(m).map(atom))];
+        if (style.modSeq) items.push(atom('MODSEQ'), list([num(m.modSeq)]));
+        out.push(data(num(i + 1), atom('FETCH'), list(items)));
       });
       this.#flagsToAnnounce.clear();
     }

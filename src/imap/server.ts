@@ -4,19 +4,25 @@
  * before the client sends them (RFC 9051 §7.5, RFC 7888 §4), raw-line modes for IDLE's DONE and AUTHENTICATE,
  * STARTTLS with everything pipelined in clear text discarded (RFC 9051 §6.2.1, the CVE-2011-0411 class), the
  * autologout timer (RFC 9051 §5.4: at least 30 minutes once signed in), a total session deadline, and
- * backpressure both ways: reading stops while too much input waits, FETCH waits while the client is slow.
+ * backpressure both ways: reading stops while too much input waits, FETCH waits while the client is slow;
+ * COMPRESS=DEFLATE (RFC 4978) as a raw inflate/deflate pair between the socket and the reader/writer.
  */
 import type { Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
+import { constants as zlibConstants, createDeflateRaw, createInflateRaw, type DeflateRaw, type InflateRaw } from 'node:zlib';
 import { TLSSocket } from 'node:tls';
 import type { ConnectionHandler, ConnectionInfo } from '../net/listeners.js';
 import type { TlsProvider } from '../tls/certs.js';
-import { imapLimits, imapServerLimits } from '../lib/limits.js';
+import { imapConnectionLimits, imapLimits, imapServerLimits } from '../lib/limits.js';
+import { connectionsFor, type UserIpConnections } from './connection-limit.js';
 import { ImapCommandReader, continuation, type Chunk, type StreamedLiteral, untagged, encodeResponse } from '../protocol/imap/index.js';
 import { ImapSession } from './session.js';
 import type { ImapContext, ImapTransport } from './types.js';
 
-export function imapHandler(ctx: Omit<ImapContext, 'log'>, tls: TlsProvider): ConnectionHandler {
-  return (socket, info) => serve({ ...ctx, log: info.log }, tls, socket, info);
+/** `connections` may be left out: the counter is then the one shared by every listener on the same store. */
+export function imapHandler(ctx: Omit<ImapContext, 'log' | 'connections'> & { connections?: UserIpConnections }, tls: TlsProvider): ConnectionHandler {
+  const connections = ctx.connections ?? connectionsFor(ctx.store, imapConnectionLimits.perUserIp);
+  return (socket, info) => serve({ ...ctx, connections, log: info.log }, tls, socket, info);
 }
 
 /** The octets of a streamed literal: a Buffer, or a function or async iterable producing them. */
@@ -38,8 +44,11 @@ function serve(ctx: ImapContext, tls: TlsProvider, socket: Socket, info: Connect
   let current: Socket = socket;
   let busy = false;
   let idleMs: number = imapServerLimits.preAuthTimeoutMs;
+  /** RFC 4978: set once COMPRESS DEFLATE succeeded. */
+  let deflate: DeflateRaw | undefined;
+  let inflate: InflateRaw | undefined;
 
-  const waitDrain = (s: Socket): Promise<void> =>
+  const waitDrain = (s: Writable): Promise<void> =>
     new Promise((resolve) => {
       const done = () => {
         s.off('drain', done);
@@ -50,22 +59,55 @@ function serve(ctx: ImapContext, tls: TlsProvider, socket: Socket, info: Connect
       s.once('close', done);
     });
 
+  /** Where response octets go: the socket, or the deflate stream piped into it. */
+  const sink = (): Writable => deflate ?? current;
+  /** After a batch: a compressed stream is flushed so the client can decode all of it now (RFC 4978 §4). */
+  const flush = (): Promise<void> => new Promise((resolve) => (deflate && !deflate.destroyed ? deflate.flush(zlibConstants.Z_SYNC_FLUSH, () => resolve()) : resolve()));
+  /** Writes outside a command (BYE on timeout or crash). */
+  const writeNow = (octets: Buffer): void => {
+    if (current.destroyed) return;
+    sink().write(octets);
+    void flush();
+  };
+
   const transport: ImapTransport = {
     async write(chunks: readonly Chunk[]) {
       for (const chunk of chunks) {
         if (current.destroyed) return;
-        if (Buffer.isBuffer(chunk)) current.write(chunk);
+        if (Buffer.isBuffer(chunk)) sink().write(chunk);
         else
           for await (const part of literalOctets(chunk)) {
             if (current.destroyed) return;
-            if (!current.write(part)) await waitDrain(current);
+            const out = sink();
+            if (!out.write(part)) await waitDrain(out);
           }
       }
+      await flush();
       if (!current.destroyed && current.writableLength > imapServerLimits.writeHighWaterOctets) await waitDrain(current);
     },
     close: () => {
-      current.end();
+      // Ending the deflate stream ends the socket after the compressed tail (pipe).
+      if (deflate) deflate.end();
+      else current.end();
       setTimeout(() => current.destroy(), 2000).unref();
+    },
+    startCompression: () => {
+      const pipelined = reader.takeRemainder();
+      const input = createInflateRaw();
+      const output = createDeflateRaw();
+      input.on('error', (e) => {
+        ctx.log.info({ err: e.message }, 'imap.compress.bad-input');
+        session.dropped();
+        current.destroy();
+      });
+      output.on('error', () => current.destroy());
+      output.pipe(current);
+      current.off('data', onData);
+      current.on('data', (d: Buffer) => input.write(d));
+      input.on('data', onData);
+      inflate = input;
+      deflate = output;
+      if (pipelined.length > 0) input.write(pipelined);
     },
     startTls: () =>
       new Promise<void>((resolve, reject) => {
@@ -120,27 +162,32 @@ function serve(ctx: ImapContext, tls: TlsProvider, socket: Socket, info: Connect
         if (ev.kind === 'command') ctx.log.trace({ tag: ev.command.tag, octets: ev.command.octets }, 'imap.command');
         await session.onReaderEvent(ev);
       }
-      if (current.isPaused() && reader.bufferedOctets < imapLimits.bufferedMaxOctets) current.resume();
+      if (reader.bufferedOctets < imapLimits.bufferedMaxOctets) resumeInput();
     } catch (e) {
       ctx.log.error({ err: e }, 'imap.session.crashed');
-      if (!current.destroyed) current.write(encodeResponse(untagged('BYE', 'internal server error')));
+      writeNow(encodeResponse(untagged('BYE', 'internal server error')));
       session.dropped();
     } finally {
       busy = false;
     }
   };
 
+  // Input stops at the socket and, with COMPRESS, at the inflater too: a small deflated burst can expand a lot.
+  const inputs = (): Readable[] => (inflate ? [current, inflate] : [current]);
+  function resumeInput(): void {
+    for (const i of inputs()) if (i.isPaused()) i.resume();
+  }
   function onData(chunk: Buffer): void {
     reader.push(chunk);
-    if (reader.bufferedOctets >= imapLimits.bufferedMaxOctets) current.pause();
+    if (reader.bufferedOctets >= imapLimits.bufferedMaxOctets) for (const i of inputs()) i.pause();
     void pump();
   }
   function onIdle(): void {
-    if (!current.destroyed) current.write(encodeResponse(untagged('BYE', 'autologout: idle for too long')));
+    writeNow(encodeResponse(untagged('BYE', 'autologout: idle for too long')));
     session.dropped();
   }
   const deadline = setTimeout(() => {
-    if (!current.destroyed) current.write(encodeResponse(untagged('BYE', 'session time limit reached; please reconnect')));
+    writeNow(encodeResponse(untagged('BYE', 'session time limit reached; please reconnect')));
     session.dropped();
   }, imapServerLimits.sessionMaxMs);
   deadline.unref();
@@ -149,6 +196,8 @@ function serve(ctx: ImapContext, tls: TlsProvider, socket: Socket, info: Connect
   socket.setTimeout(idleMs);
   socket.once('close', () => {
     clearTimeout(deadline);
+    inflate?.destroy();
+    deflate?.destroy();
     session.dropped();
   });
   void session.greet();

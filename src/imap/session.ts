@@ -30,7 +30,7 @@ import {
 import { capabilities } from './capabilities.js';
 import { COMMANDS, type CommandSpec } from './commands/index.js';
 import { ImapBad, ImapNo } from './errors.js';
-import type { SelectedView } from './selected-view.js';
+import type { SelectedView, UpdateStyle } from './selected-view.js';
 import type { ImapConnection, ImapContext, ImapState, ImapTransport } from './types.js';
 import type { Mailbox } from '../store/types.js';
 import { checkAppendLiteral } from './commands/append.js';
@@ -50,6 +50,16 @@ export class ImapSession {
   /** What the client called itself in ID (RFC 2971), for the sign-in event log. */
   clientName: string | null = null;
   authFailures = 0;
+  /**
+   * RFC 5161 / RFC 7162 §3.1 and §3.2: CONDSTORE is enabled by ENABLE or by the first CONDSTORE-aware command
+   * (SELECT … (CONDSTORE), FETCH MODSEQ, CHANGEDSINCE, UNCHANGEDSINCE, SEARCH MODSEQ); QRESYNC only by ENABLE,
+   * and implies CONDSTORE. Both last for the rest of the connection.
+   */
+  readonly enabled = new Set<'CONDSTORE' | 'QRESYNC'>();
+  /** RFC 4978: DEFLATE is active on this connection. */
+  compressed = false;
+  /** Gives back this connection's place in the per-(mailbox, IP) count; set at sign-in. */
+  releaseConnection: (() => void) | undefined;
   /** Set while the session reads raw lines (IDLE's DONE, AUTHENTICATE responses) instead of commands. */
   lineHandler: ((line: LineEvent) => Promise<void>) | undefined;
   #badCommands = 0;
@@ -67,6 +77,19 @@ export class ImapSession {
   /** Mailbox names are modified UTF-7 until UTF-8 is enabled (part 2: IMAP4rev2, UTF8=ACCEPT). */
   get utf8(): boolean {
     return false;
+  }
+
+  get condstore(): boolean {
+    return this.enabled.has('CONDSTORE');
+  }
+
+  get qresync(): boolean {
+    return this.enabled.has('QRESYNC');
+  }
+
+  /** How untagged updates are worded for this session. */
+  get updateStyle(): UpdateStyle {
+    return { modSeq: this.condstore, vanished: this.qresync };
   }
 
   capabilities(): string[] {
@@ -157,7 +180,7 @@ export class ImapSession {
       await this.write(untagged('BYE', 'the selected mailbox was deleted or renamed by another session'));
       return this.close();
     }
-    await this.write(...view.drain(allowExpunge));
+    await this.write(...view.drain(allowExpunge, this.updateStyle));
   }
 
   /** Reads one raw line in line mode (IDLE, AUTHENTICATE). */
@@ -194,6 +217,7 @@ export class ImapSession {
 
   /** Ends the session (LOGOUT, BYE, limits). */
   close(): void {
+    this.releaseConnection?.();
     if (this.state.kind === 'logout') return;
     if (this.state.kind === 'selected') this.state.view.close();
     this.state = { kind: 'logout' };

@@ -7,6 +7,7 @@ import type { AuthService } from '../auth/service.js';
 import type { Mailbox, Store } from '../store/types.js';
 import type { Chunk } from '../protocol/imap/index.js';
 import type { SelectedView } from './selected-view.js';
+import type { UserIpConnections } from './connection-limit.js';
 
 export type ImapState =
   | { readonly kind: 'not-authenticated' }
@@ -26,6 +27,8 @@ export interface ImapContext {
   options: ImapOptions;
   now: () => number;
   log: Logger;
+  /** Signed-in connections per (mailbox, client IP), one counter for both listeners. */
+  connections: UserIpConnections;
 }
 
 export interface ImapConnection {
@@ -47,6 +50,11 @@ export interface ImapTransport {
   close(): void;
   /** RFC 9051 §6.2.1: upgrades to TLS after the tagged OK, discarding anything the client pipelined. */
   startTls(): Promise<void>;
+  /**
+   * RFC 4978 §3: from now on, inflates what the client sends (including what it already pipelined after
+   * COMPRESS) and deflates what is written, flushed after every write.
+   */
+  startCompression(): void;
   /** Sets the autologout timer (changes with the state: short before sign-in, 30 minutes after). */
   setIdleTimeout(ms: number): void;
 }

@@ -294,3 +294,12 @@ export const httpLimits = {
   /** Events shown on the account page. */
   accountEvents: 50,
 } as const;
+
+/** Concurrent IMAP connections (src/imap/connection-limit.ts), counted across the imap and imaps listeners. */
+export const imapConnectionLimits = {
+  /**
+   * Signed-in connections per (mailbox, client IP), as Dovecot's mail_max_userip_connections (default 10): a
+   * desktop client opens 5 or so, a household behind one NAT several clients; a runaway or hostile one no more.
+   */
+  perUserIp: 10,
+} as const;

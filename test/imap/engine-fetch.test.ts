@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fetchMarksSeen, fetchMessage, fetchNeedsBody } from '../../src/imap/engine/fetch.js';
+import { fetchMarksSeen, fetchMessage, fetchNeedsBody, fetchNeedsMime } from '../../src/imap/engine/fetch.js';
 import { UnknownCteError } from '../../src/imap/engine/types.js';
 import { cachedSource } from '../../src/imap/engine/cache.js';
 import { decodeQuotedPrintable } from '../../src/imap/engine/sections.js';
@@ -140,5 +140,25 @@ describe('engine helpers', () => {
     for (const id of ['b', 'c', 'd', 'e']) await src.parsed(id);
     await src.parsed('a');
     assert.equal(reads, 6, 'a was evicted');
+  });
+
+  it('whole-message items (BODY[], BODY.PEEK[]<partial>, RFC822) read the octets unparsed, once, from a cacheless source', async () => {
+    assert.equal(fetchNeedsMime(fetchItems('(UID FLAGS BODY.PEEK[] RFC822 RFC822.SIZE BODY[]<0.10> MODSEQ)')), false);
+    for (const text of ['ENVELOPE', 'BODY[TEXT]', 'BODY.PEEK[1]', 'RFC822.HEADER', 'BODYSTRUCTURE', 'BINARY[]']) assert.equal(fetchNeedsMime(fetchItems(text)), true, text);
+    // Not MIME at all: a parse would still work, but the point is that none is attempted and nothing is kept.
+    const raw = crlf('Subject: big\n\n' + 'line\n'.repeat(1000));
+    let reads = 0;
+    const source = {
+      raw: async () => {
+        reads++;
+        return raw;
+      },
+    };
+    const { records } = mailbox([raw]);
+    const out = await fetchMessage(records[0]!, fetchItems('(BODY.PEEK[] RFC822 BODY[]<5.7>)'), { source, utf8: false });
+    assert.equal(reads, 1);
+    assert.equal(out[0]!.kind === 'BODY[]' && out[0]!.content, raw);
+    assert.equal(out[1]!.kind === 'RFC822' && out[1]!.content, raw);
+    assert.deepEqual(out[2]!.kind === 'BODY[]' && out[2]!.content, raw.subarray(5, 12));
   });
 });

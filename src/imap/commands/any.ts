@@ -44,9 +44,21 @@ export async function id(s: ImapSession, cmd: CommandOf<'ID'>): Promise<ImapResp
   return ok(cmd.tag, 'ID completed');
 }
 
-/** RFC 5161 §3.1: nothing this version offers needs enabling yet (CONDSTORE, QRESYNC, UTF8=ACCEPT come in part 2). */
+/**
+ * RFC 5161 §3.1: CONDSTORE and QRESYNC (RFC 7162 §3.2.3: QRESYNC implies CONDSTORE). Unknown names are ignored;
+ * ENABLED lists only what this command newly enabled.
+ */
 export async function enable(s: ImapSession, cmd: CommandOf<'ENABLE'>): Promise<ImapResponse> {
-  await s.write(enabledResponse([]));
+  const now: Array<'CONDSTORE' | 'QRESYNC'> = [];
+  for (const c of cmd.capabilities) {
+    const wanted = c === 'QRESYNC' ? (['CONDSTORE', 'QRESYNC'] as const) : c === 'CONDSTORE' ? (['CONDSTORE'] as const) : [];
+    for (const w of wanted)
+      if (!s.enabled.has(w)) {
+        s.enabled.add(w);
+        if (cmd.capabilities.includes(w)) now.push(w);
+      }
+  }
+  await s.write(enabledResponse(now));
   return ok(cmd.tag, 'ENABLE completed');
 }
 

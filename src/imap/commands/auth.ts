@@ -95,6 +95,12 @@ async function signIn(s: ImapSession, tag: string, username: string, password: s
     }
     return response;
   }
+  const release = ctx.connections.acquire(r.mailbox.id, conn.clientIp);
+  if (release === undefined) {
+    ctx.log.info({ mailbox: r.mailbox.address, clientIp: conn.clientIp }, 'imap.connections.limited');
+    return no(tag, `too many connections for ${r.mailbox.address} from your address; close one and try again`, { name: 'LIMIT' });
+  }
+  s.releaseConnection = release;
   s.state = { kind: 'authenticated', mailbox: r.mailbox };
   s.transport.setIdleTimeout(imapServerLimits.idleTimeoutMs);
   ctx.log.info({ mailbox: r.mailbox.address, via: r.via, client: s.clientName }, 'imap.signed-in');

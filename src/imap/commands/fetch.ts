@@ -4,12 +4,18 @@
  * socket's backpressure paces the command. The server's part: resolving the set against the view, UID in every
  * UID FETCH response (RFC 9051 §6.4.9), \Seen set by non-PEEK body fetches with the new FLAGS sent
  * (RFC 9051 §6.4.5), and refusing nothing because of a message expunged elsewhere meanwhile (RFC 2180 §4.1).
+ * RFC 7162: MODSEQ, CHANGEDSINCE (§3.1.4.1) and VANISHED (§3.2.6).
+ *
+ * Memory: `FETCH 1:* BODY[]` (or RFC822) reads one message at a time, unparsed and uncached, and waits for the
+ * socket below imapServerLimits.writeHighWaterOctets before the next one; so a whole-folder download holds at
+ * most one message (≤ imapLimits.appendLiteralMaxOctets) plus that buffer. The blob store returns a message as
+ * one Buffer (BlobStore.get), so a single message is not streamed in pieces yet.
  */
 import { imapServerLimits } from '../../lib/limits.js';
-import { fetchResponse, ok, no, type FetchItem, type ImapResponse } from '../../protocol/imap/index.js';
+import { bad, fetchResponse, ok, no, sequenceSetIncludes, vanishedResponse, type FetchItem, type ImapResponse } from '../../protocol/imap/index.js';
 import type { Store } from '../../store/types.js';
 import { cachedSource } from '../engine/cache.js';
-import { fetchMarksSeen, fetchMessage } from '../engine/fetch.js';
+import { fetchMarksSeen, fetchMessage, fetchNeedsMime } from '../engine/fetch.js';
 import { UnknownCteError, type MessageSource } from '../engine/types.js';
 import type { ImapSession } from '../session.js';
 import { ImapNo } from '../errors.js';
@@ -18,24 +24,41 @@ import type { CommandOf } from './spec.js';
 /** A message whose octets are gone (expunged and released by another session since this view was built). */
 export class MessageGone extends Error {}
 
-/** Message octets from the blob store, through a per-command cache. */
-export function messageSource(store: Store): MessageSource {
-  return cachedSource(
-    {
-      async raw(blobId) {
-        const raw = await store.blobs.get(blobId);
-        if (!raw) throw new MessageGone(blobId);
-        return raw;
-      },
+/** Message octets straight from the blob store: nothing parsed, nothing kept. */
+function blobSource(store: Store): MessageSource {
+  return {
+    async raw(blobId) {
+      const raw = await store.blobs.get(blobId);
+      if (!raw) throw new MessageGone(blobId);
+      return raw;
     },
-    imapServerLimits.messageCacheOctets,
-  );
+  };
+}
+
+/** Message octets from the blob store, through a per-command cache of octets and parsed MIME trees. */
+export function messageSource(store: Store): MessageSource {
+  return cachedSource(blobSource(store), imapServerLimits.messageCacheOctets);
 }
 
 export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<ImapResponse> {
   const view = s.view();
-  const picked = view.resolve(cmd.sequenceSet, cmd.uid, true);
+  const { changedSince, vanished } = cmd.modifiers;
+  // RFC 7162 §3.2.6: VANISHED only once QRESYNC is enabled.
+  if (vanished && !s.qresync) return bad(cmd.tag, 'ENABLE QRESYNC before asking for VANISHED', { name: 'CLIENTBUG' });
+  // RFC 7162 §3.1: MODSEQ and CHANGEDSINCE enable CONDSTORE; CHANGEDSINCE implies MODSEQ (§3.1.4.1).
+  if (changedSince !== undefined || cmd.items.some((i) => i.kind === 'MODSEQ')) s.enabled.add('CONDSTORE');
+  let picked = view.resolve(cmd.sequenceSet, cmd.uid, true);
+  if (changedSince !== undefined) picked = picked.filter((p) => BigInt(p.message.modSeq) > changedSince);
   const items: FetchItem[] = cmd.uid && !cmd.items.some((i) => i.kind === 'UID') ? [{ kind: 'UID' }, ...cmd.items] : [...cmd.items];
+  if (changedSince !== undefined && !items.some((i) => i.kind === 'MODSEQ')) items.push({ kind: 'MODSEQ' });
+  if (vanished && changedSince !== undefined) {
+    // RFC 7162 §3.2.6: the UIDs in the set expunged since; ones this session still numbers come later as VANISHED.
+    const top = Math.max(view.uidNext - 1, 1);
+    const set = cmd.sequenceSet;
+    const inSet = (u: number) => (set.kind === 'saved' ? view.savedResult.includes(u) : sequenceSetIncludes(set, u, top));
+    const gone = (await s.ctx.store.expungedSince(view.folderId, Number(changedSince))).filter((u) => !view.byUid(u) && inSet(u));
+    if (gone.length > 0) await s.write(vanishedResponse(gone, true));
+  }
   const asksFlags = items.some((i) => i.kind === 'FLAGS');
   let newlySeen = new Set<number>();
   if (fetchMarksSeen(items) && !view.readOnly) {
@@ -46,7 +69,7 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
       newlySeen = new Set(r.changed.map((c) => c.uid));
     }
   }
-  const source = messageSource(s.ctx.store);
+  const source = fetchNeedsMime(items) ? messageSource(s.ctx.store) : blobSource(s.ctx.store);
   let gone = 0;
   for (const p of picked) {
     let response;
@@ -61,7 +84,10 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
       throw e;
     }
     // RFC 9051 §6.4.5: when \Seen was set as a side effect, the new flags go with the data.
-    if (newlySeen.has(p.message.uid) && !asksFlags) response.push({ kind: 'FLAGS', flags: view.displayFlags(p.message) });
+    if (newlySeen.has(p.message.uid)) {
+      if (!asksFlags) response.push({ kind: 'FLAGS', flags: view.displayFlags(p.message) });
+      if (s.condstore && !response.some((r) => r.kind === 'MODSEQ')) response.push({ kind: 'MODSEQ', modSeq: BigInt(p.message.modSeq) });
+    }
     await s.write(fetchResponse(p.seq, response));
   }
   if (gone > 0) return no(cmd.tag, 'some of the messages were expunged by another session', { name: 'EXPUNGEISSUED' });

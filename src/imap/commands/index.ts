@@ -2,24 +2,23 @@
  * The IMAP command table: for every command the parser knows, the states it is valid in (RFC 9051 §6: any
  * state, not authenticated, authenticated, selected), whether it addresses messages by sequence number (so no
  * EXPUNGE may interrupt it, RFC 9051 §7.5.1), and what it does. The session checks all of it generically.
- * Commands of extensions this version does not advertise (SORT, THREAD, QUOTA, COMPRESS: part 2) are BAD.
+ * Commands of extensions this version does not advertise are BAD.
  */
-import { bad, type ImapCommandName } from '../../protocol/imap/index.js';
+import type { ImapCommandName } from '../../protocol/imap/index.js';
 import { capability, enable, id, idle, logout, namespace, noop } from './any.js';
 import { append } from './append.js';
 import { authenticate, login, startTls } from './auth.js';
+import { compress } from './compress.js';
 import { fetch } from './fetch.js';
 import { listCommand, lsub } from './list.js';
 import { create, del, rename, select, status, subscribe } from './mailboxes.js';
+import { getQuota, getQuotaRoot, setQuota } from './quota.js';
 import { search } from './search.js';
+import { sort, thread } from './sort-thread.js';
 import { close, copyOrMove, expunge, store } from './selected.js';
 import { ANY, AUTHENTICATED, NOT_AUTHENTICATED, SELECTED, type CommandSpec } from './spec.js';
 
 export type { CommandSpec } from './spec.js';
-
-function notOffered<N extends ImapCommandName>(): CommandSpec<N> {
-  return { states: ANY, run: async (_s, cmd) => bad(cmd.tag, `${cmd.name} is not offered by this server (see CAPABILITY)`, { name: 'CLIENTBUG' }) };
-}
 
 const bySequenceNumber = (cmd: { uid: boolean }): boolean => !cmd.uid;
 
@@ -55,10 +54,10 @@ export const COMMANDS: { readonly [N in ImapCommandName]: CommandSpec<N> } = {
   STORE: { states: SELECTED, usesSequenceNumbers: bySequenceNumber, run: store },
   COPY: { states: SELECTED, usesSequenceNumbers: bySequenceNumber, run: copyOrMove },
   MOVE: { states: SELECTED, run: copyOrMove },
-  SORT: notOffered(),
-  THREAD: notOffered(),
-  GETQUOTA: notOffered(),
-  GETQUOTAROOT: notOffered(),
-  SETQUOTA: notOffered(),
-  COMPRESS: notOffered(),
+  SORT: { states: SELECTED, usesSequenceNumbers: bySequenceNumber, run: sort },
+  THREAD: { states: SELECTED, usesSequenceNumbers: bySequenceNumber, run: thread },
+  GETQUOTA: { states: AUTHENTICATED, run: getQuota },
+  GETQUOTAROOT: { states: AUTHENTICATED, run: getQuotaRoot },
+  SETQUOTA: { states: AUTHENTICATED, run: setQuota },
+  COMPRESS: { states: AUTHENTICATED, run: compress },
 };

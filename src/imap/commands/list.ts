@@ -18,12 +18,18 @@ export async function listCommand(s: ImapSession, cmd: CommandOf<'LIST'>): Promi
   const matchers = cmd.patterns.map((p) => patternMatcher(cmd.reference, p));
   const tree = folderTree(await s.ctx.store.listFolders(s.mailbox().id));
   const { selection, returns } = cmd;
+  const subscribed = tree.filter((n) => n.folder?.subscribed).map((n) => n.name);
   for (const node of tree) {
     if (!matchers.some((m) => m(node.name))) continue;
-    if (selection.subscribed && !node.folder?.subscribed) continue;
+    let childInfo: string[] | undefined;
+    if (selection.subscribed && !node.folder?.subscribed) {
+      // RFC 5258 §3.5: with RECURSIVEMATCH, a parent of a subscribed mailbox is listed with CHILDINFO.
+      if (!selection.recursiveMatch || !subscribed.some((n) => n.startsWith(`${node.name}${DELIMITER}`))) continue;
+      childInfo = ['SUBSCRIBED'];
+    }
     if (selection.specialUse && !node.folder?.specialUse) continue;
     const attributes = listAttributes(node, { subscribed: selection.subscribed || returns.subscribed, specialUse: true });
-    await s.write(listResponse({ name: node.name, attributes, delimiter: DELIMITER }, names));
+    await s.write(listResponse({ name: node.name, attributes, delimiter: DELIMITER, ...(childInfo ? { childInfo } : {}) }, names));
     if (returns.status && node.folder) await s.write(statusResponse(node.name, await statusItems(s, node.folder, returns.status), names));
   }
   return ok(cmd.tag, 'LIST completed');

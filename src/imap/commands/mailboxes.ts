@@ -16,7 +16,12 @@ import {
   untagged,
   existsResponse,
   recentResponse,
+  sequenceSetIncludes,
+  vanishedResponse,
+  data,
+  bad,
   type ImapResponse,
+  type QresyncParams,
   type StatusItem,
 } from '../../protocol/imap/index.js';
 import type { ImapSession } from '../session.js';
@@ -35,6 +40,9 @@ export async function existingFolder(s: ImapSession, name: string, missing = 'NO
 }
 
 export async function select(s: ImapSession, cmd: CommandOf<'SELECT' | 'EXAMINE'>): Promise<ImapResponse> {
+  // RFC 7162 §3.2.5: the QRESYNC parameter without ENABLE QRESYNC is a BAD (and the mailbox stays selected).
+  if (cmd.qresync !== undefined && !s.qresync) return bad(cmd.tag, 'ENABLE QRESYNC first', { name: 'CLIENTBUG' });
+  if (cmd.condstore) s.enabled.add('CONDSTORE');
   const wasSelected = s.state.kind === 'selected';
   // RFC 9051 §6.3.2: a SELECT, even a failing one, first closes the selected mailbox (without expunging).
   s.deselect();
@@ -58,8 +66,29 @@ export async function select(s: ImapSession, cmd: CommandOf<'SELECT' | 'EXAMINE'
     ...(firstUnseen >= 0 ? [untagged('OK', 'first unseen message', { name: 'UNSEEN', args: [num(firstUnseen + 1)] })] : []),
     untagged('OK', 'UIDs valid', { name: 'UIDVALIDITY', args: [num(view.uidValidity)] }),
     untagged('OK', 'predicted next UID', { name: 'UIDNEXT', args: [num(view.uidNext)] }),
+    // RFC 7162 §3.1.2.1: once CONDSTORE is enabled, every SELECT/EXAMINE reports HIGHESTMODSEQ.
+    ...(s.condstore ? [untagged('OK', 'highest mod-sequence', { name: 'HIGHESTMODSEQ', args: [num(view.openedModSeq)] })] : []),
   );
+  if (cmd.qresync !== undefined && cmd.qresync.uidValidity === view.uidValidity) await resynchronise(s, view, cmd.qresync);
   return ok(cmd.tag, `${cmd.name} completed`, { name: readOnly ? 'READ-ONLY' : 'READ-WRITE' });
+}
+
+/**
+ * RFC 7162 §3.2.5.1: what changed since the client's mod-sequence: `* VANISHED (EARLIER)` with the UIDs expunged
+ * since (limited to the known UIDs the client sent), then `* n FETCH (UID FLAGS MODSEQ)` of every message changed.
+ */
+async function resynchronise(s: ImapSession, view: SelectedView, q: QresyncParams): Promise<void> {
+  const since = Number(q.modSeq);
+  const known = q.knownUids;
+  const top = Math.max(view.uidNext - 1, 1);
+  const gone = (await s.ctx.store.expungedSince(view.folderId, since)).filter((u) => !view.byUid(u) && (known === undefined || known.kind === 'saved' || sequenceSetIncludes(known, u, top)));
+  if (gone.length > 0) await s.write(vanishedResponse(gone, true));
+  const changed: ImapResponse[] = [];
+  view.messages.forEach((m, i) => {
+    if (m.modSeq <= since) return;
+    changed.push(data(num(i + 1), atom('FETCH'), list([atom('UID'), num(m.uid), atom('FLAGS'), list(view.displayFlags(m).map(atom)), atom('MODSEQ'), list([num(m.modSeq)])])));
+  });
+  await s.write(...changed);
 }
 
 /** Creates the superiors of `name` that do not exist yet (RFC 9051 §6.3.4). */

@@ -1,10 +1,12 @@
 /**
  * SEARCH and UID SEARCH (RFC 9051 §6.4.4, RFC 3501 §6.4.4), evaluated by the engine over the view's messages;
- * RFC 4731 ESEARCH results when the client asks with RETURN, RFC 5182 SAVE. CHARSET: UTF-8 and US-ASCII
- * (RFC 9051 §6.4.4: others get NO [BADCHARSET (…)]).
+ * RFC 4731 ESEARCH results when the client asks with RETURN (MIN MAX COUNT ALL), RFC 5182 SEARCHRES (SAVE and
+ * `$`), RFC 7162 §3.1.5 (MODSEQ n) after a MODSEQ key. CHARSET: UTF-8 and US-ASCII (RFC 9051 §6.4.4: others get
+ * NO [BADCHARSET (…)]). SORT and THREAD select their messages through {@link matching} too.
  */
-import { astr, esearchResponse, list, ok, searchResponse, type ImapResponse } from '../../protocol/imap/index.js';
+import { astr, esearchResponse, list, ok, searchResponse, type ImapResponse, type SearchKey, type SearchProgram } from '../../protocol/imap/index.js';
 import { searchMessages } from '../engine/search.js';
+import type { MessageRecord, MessageSource } from '../engine/types.js';
 import type { ImapSession } from '../session.js';
 import { ImapNo } from '../errors.js';
 import { messageSource } from './fetch.js';
@@ -12,35 +14,69 @@ import type { CommandOf } from './spec.js';
 
 const CHARSETS = ['UTF-8', 'US-ASCII'];
 
-export async function search(s: ImapSession, cmd: CommandOf<'SEARCH'>): Promise<ImapResponse> {
-  const { program } = cmd;
+export interface Matches {
+  /** The matching messages, in sequence (= UID) order. */
+  readonly found: MessageRecord[];
+  /** RFC 7162 §3.1.5: the highest mod-sequence of the matches when the program used MODSEQ (and matched). */
+  readonly modSeq: bigint | undefined;
+  readonly source: MessageSource;
+}
+
+/** The messages of the selected mailbox a search program matches (SEARCH, SORT, THREAD). */
+export async function matching(s: ImapSession, program: SearchProgram): Promise<Matches> {
   if (program.charset !== undefined && !CHARSETS.includes(program.charset))
     throw new ImapNo(`charset ${program.charset.slice(0, 40)} is not supported`, { name: 'BADCHARSET', args: [list(CHARSETS.map(astr))] });
   const view = s.view();
   const records = view.messages.flatMap((m, i) => (m.expunged ? [] : [view.record(m, i + 1)]));
   const last = view.messages[view.messages.length - 1];
-  const found = await searchMessages(program, records, {
-    source: messageSource(s.ctx.store),
-    maxUid: last?.uid ?? 0,
-    now: s.ctx.now(),
-    searchResult: view.savedResult,
-  });
+  const source = messageSource(s.ctx.store);
+  const found = await searchMessages(program, records, { source, maxUid: last?.uid ?? 0, now: s.ctx.now(), searchResult: view.savedResult });
+  // RFC 7162 §3.1.5: a MODSEQ key enables CONDSTORE and adds the highest mod-sequence of the matches.
+  let modSeq: bigint | undefined;
+  if (usesModSeq(program.criteria)) {
+    s.enabled.add('CONDSTORE');
+    if (found.length > 0) modSeq = BigInt(found.reduce((n, r) => Math.max(n, r.modSeq), 0));
+  }
+  return { found, modSeq, source };
+}
+
+export async function search(s: ImapSession, cmd: CommandOf<'SEARCH'>): Promise<ImapResponse> {
+  const view = s.view();
+  const { found, modSeq } = await matching(s, cmd.program);
   // Sequence order is UID order: the ids come out ascending.
   const ids = found.map((r) => (cmd.uid ? r.uid : r.seq));
   const options = cmd.returnOptions;
   if (options === undefined) {
-    await s.write(searchResponse(ids));
+    await s.write(searchResponse(ids, modSeq));
     return ok(cmd.tag, 'SEARCH completed');
   }
+  // RFC 4731 §3.1: RETURN () means RETURN (ALL).
   const asked = options.length === 0 ? (['ALL'] as const) : options;
   if (asked.includes('SAVE')) view.savedResult = found.map((r) => r.uid);
-  if (asked.some((o) => o !== 'SAVE') || asked.length === 0) {
+  // RFC 5182 §2.4: RETURN (SAVE) alone sends no ESEARCH response.
+  if (asked.some((o) => o !== 'SAVE')) {
     const result = {
       ...(ids.length > 0 ? { min: ids[0], max: ids[ids.length - 1] } : {}),
       all: ids,
       count: ids.length,
+      ...(modSeq !== undefined ? { modSeq } : {}),
     };
     await s.write(esearchResponse(cmd.tag, cmd.uid, result, asked.filter((o) => o !== 'SAVE')));
   }
   return ok(cmd.tag, 'SEARCH completed');
+}
+
+function usesModSeq(key: SearchKey): boolean {
+  switch (key.kind) {
+    case 'modseq':
+      return true;
+    case 'not':
+      return usesModSeq(key.key);
+    case 'or':
+      return usesModSeq(key.left) || usesModSeq(key.right);
+    case 'and':
+      return key.keys.some(usesModSeq);
+    default:
+      return false;
+  }
 }

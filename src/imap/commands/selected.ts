@@ -6,7 +6,6 @@
 import {
   atom,
   data,
-  expungeResponse,
   list,
   num,
   ok,
@@ -40,7 +39,7 @@ export async function expunge(s: ImapSession, cmd: CommandOf<'EXPUNGE'>): Promis
   const only = cmd.uid ? view.resolve(cmd.uids, true).map((p) => p.message.uid) : undefined;
   if (only !== undefined && only.length === 0) return ok(cmd.tag, 'nothing to expunge');
   const removed = await s.ctx.store.expunge(view.folderId, only);
-  await s.write(...view.removeOwn(removed).map(expungeResponse));
+  await s.write(...view.expungeOwn(removed, s.updateStyle));
   return ok(cmd.tag, `${cmd.uid ? 'UID ' : ''}EXPUNGE completed`);
 }
 
@@ -49,20 +48,28 @@ const MODES: Record<CommandOf<'STORE'>['operation'], FlagMode> = { set: 'replace
 export async function store(s: ImapSession, cmd: CommandOf<'STORE'>): Promise<ImapResponse> {
   const view = writable(s);
   const picked = view.resolve(cmd.sequenceSet, cmd.uid);
+  // RFC 7162 §3.1.3: UNCHANGEDSINCE enables CONDSTORE; a message changed after it is left alone and reported.
+  if (cmd.unchangedSince !== undefined) s.enabled.add('CONDSTORE');
   const unchangedSince = cmd.unchangedSince === undefined ? undefined : Number(cmd.unchangedSince);
   const result = await s.ctx.store.storeFlags(view.folderId, picked.map((p) => p.message.uid), MODES[cmd.operation], [...cmd.flags], unchangedSince);
   for (const c of result.changed) view.noteFlags(c.uid, c.flags, c.modSeq);
   const failed = new Set(result.failed);
-  if (!cmd.silent) {
-    for (const p of picked) {
-      if (failed.has(p.message.uid)) continue;
-      const items: ImapValue[] = [];
-      if (cmd.uid) items.push(atom('UID'), num(p.message.uid));
-      items.push(atom('FLAGS'), list(view.displayFlags(p.message).map(atom)));
-      await s.write(data(num(p.seq), atom('FETCH'), list(items)));
-    }
+  const changed = new Set(result.changed.map((c) => c.uid));
+  for (const p of picked) {
+    if (failed.has(p.message.uid)) continue;
+    // RFC 7162 §3.1.3: with CONDSTORE, .SILENT still reports the new MODSEQ of each changed message.
+    if (cmd.silent && !(s.condstore && changed.has(p.message.uid))) continue;
+    const items: ImapValue[] = [];
+    if (cmd.uid) items.push(atom('UID'), num(p.message.uid));
+    if (!cmd.silent) items.push(atom('FLAGS'), list(view.displayFlags(p.message).map(atom)));
+    if (s.condstore) items.push(atom('MODSEQ'), list([num(p.message.modSeq)]));
+    await s.write(data(num(p.seq), atom('FETCH'), list(items)));
   }
-  if (failed.size > 0) return ok(cmd.tag, 'some messages were changed since', { name: 'MODIFIED', args: [raw(compressNumbers(result.failed))] });
+  if (failed.size > 0) {
+    // The set names messages the way the command did: UIDs for UID STORE, sequence numbers otherwise.
+    const ids = cmd.uid ? result.failed : picked.filter((p) => failed.has(p.message.uid)).map((p) => p.seq);
+    return ok(cmd.tag, 'some messages were changed since', { name: 'MODIFIED', args: [raw(compressNumbers(ids))] });
+  }
   return ok(cmd.tag, 'STORE completed');
 }
 
@@ -85,6 +92,6 @@ export async function copyOrMove(s: ImapSession, cmd: CommandOf<'COPY' | 'MOVE'>
   if (cmd.name === 'COPY') return ok(cmd.tag, 'COPY completed', copyUid);
   // RFC 6851 §4.3: COPYUID goes in an untagged OK before the EXPUNGEs.
   if (copyUid) await s.write(untagged('OK', 'moved', copyUid));
-  await s.write(...view.removeOwn(map.map((m) => m.from)).map(expungeResponse));
+  await s.write(...view.expungeOwn(map.map((m) => m.from), s.updateStyle));
   return ok(cmd.tag, 'MOVE completed');
 }

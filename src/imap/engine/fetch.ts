@@ -25,6 +25,19 @@ export function fetchNeedsBody(items: readonly FetchItem[]): boolean {
   return items.some((i) => !RECORD_ONLY.has(i.kind));
 }
 
+/** BODY[] (whole message, any partial) and RFC822: the stored octets as they are, no MIME parse needed. */
+function wholeMessage(item: FetchItem): boolean {
+  return item.kind === 'RFC822' || (item.kind === 'BODY[]' && item.section.part.length === 0 && item.section.text === undefined);
+}
+
+/**
+ * Whether FETCH of `items` needs the parsed MIME tree. When it does not (`FETCH 1:* BODY[]`, RFC822, flags), the
+ * server reads each message's octets once, unparsed and uncached, so a whole-folder download holds one message.
+ */
+export function fetchNeedsMime(items: readonly FetchItem[]): boolean {
+  return items.some((i) => !RECORD_ONLY.has(i.kind) && !wholeMessage(i));
+}
+
 /** RFC 3501 §6.4.5: BODY[…] and BINARY[…] without .PEEK, RFC822 and RFC822.TEXT set \Seen. */
 export function fetchMarksSeen(items: readonly FetchItem[]): boolean {
   return items.some((i) => ((i.kind === 'BODY[]' || i.kind === 'BINARY[]') && !i.peek) || i.kind === 'RFC822' || i.kind === 'RFC822.TEXT');
@@ -37,6 +50,8 @@ export function fetchMarksSeen(items: readonly FetchItem[]): boolean {
 export async function fetchMessage(m: MessageRecord, items: readonly FetchItem[], opts: FetchOptions): Promise<FetchResponseItem[]> {
   let message: ParsedMessage | undefined;
   const load = async (): Promise<ParsedMessage> => (message ??= await parsedMessage(opts.source, m.blobId));
+  let raw: Buffer | undefined;
+  const loadRaw = async (): Promise<Buffer> => message?.raw ?? (raw ??= await opts.source.raw(m.blobId));
   const zone = opts.zoneOffset ?? localZoneOffset;
   const out: FetchResponseItem[] = [];
   for (const item of items) {
@@ -68,7 +83,7 @@ export async function fetchMessage(m: MessageRecord, items: readonly FetchItem[]
         break;
       }
       case 'RFC822':
-        out.push({ kind: 'RFC822', content: (await load()).raw });
+        out.push({ kind: 'RFC822', content: await loadRaw() });
         break;
       case 'RFC822.HEADER': {
         const { raw, mime } = await load();
@@ -81,6 +96,10 @@ export async function fetchMessage(m: MessageRecord, items: readonly FetchItem[]
         break;
       }
       case 'BODY[]': {
+        if (wholeMessage(item)) {
+          out.push({ kind: 'BODY[]', section: item.section, origin: item.partial?.offset, content: applyPartial(await loadRaw(), item.partial) });
+          break;
+        }
         const { raw, mime } = await load();
         const bytes = sectionBytes(raw, mime, item.section);
         out.push({ kind: 'BODY[]', section: item.section, origin: item.partial?.offset, content: applyPartial(bytes, item.partial) });
