@@ -40,6 +40,17 @@ async function signup(b: Browser, form: Record<string, string>) {
   return b.post('/signup', { csrf: Browser.csrf(page.body), password2: form.password ?? '', ...form });
 }
 
+/** The event log is written just after each reply: poll the page briefly until it shows the expected lines. */
+async function eventually(b: Browser, path: string, ...patterns: RegExp[]): Promise<string> {
+  let body = '';
+  for (let i = 0; i < 40; i++) {
+    body = (await b.get(path)).body;
+    if (patterns.every((p) => p.test(body))) return body;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return body;
+}
+
 function reason(body: string): string | undefined {
   return /id="refusal" data-reason="([^"]+)"/.exec(body)?.[1];
 }
@@ -177,10 +188,10 @@ describe('sign-in, account, guide', () => {
     const p = await x.get('/signin');
     const web = await x.post('/signin', { csrf: Browser.csrf(p.body), address: d.postmaster, password: secret });
     assert.equal(web.status, 401);
-    const explained = await b.get('/account');
-    assert.match(explained.body, /App passwords work only in mail programs/);
-    assert.match(explained.body, /with the app password &quot;laptop&quot;/);
-    const revoke = await b.post('/account/app-passwords/revoke', { csrf: Browser.csrf(explained.body), name: 'laptop' });
+    const explained = await eventually(b, '/account', /App passwords work only in mail programs/, /with the app password &quot;laptop&quot;/);
+    assert.match(explained, /App passwords work only in mail programs/);
+    assert.match(explained, /with the app password &quot;laptop&quot;/);
+    const revoke = await b.post('/account/app-passwords/revoke', { csrf: Browser.csrf(explained), name: 'laptop' });
     assert.equal(revoke.status, 303);
   });
 
@@ -189,9 +200,9 @@ describe('sign-in, account, guide', () => {
       `import imaplib, sys\nc = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]))\ntry:\n  c.login(sys.argv[2], 'x')\nexcept Exception:\n  pass`,
       [String(d.ports.imap), d.postmaster],
     );
-    const page = await b.get('/account');
-    assert.match(page.body, /without encryption/);
-    assert.match(page.body, /with a wrong password/);
+    const page = await eventually(b, '/account', /without encryption/, /with a wrong password/);
+    assert.match(page, /without encryption/);
+    assert.match(page, /with a wrong password/);
   });
 
   it('explains a phone sending through the MX without signing in: use the submission port', async () => {
@@ -200,9 +211,10 @@ describe('sign-in, account, guide', () => {
       [String(d.ports.mx), d.postmaster],
     );
     assert.match(r.stdout, /^55\d/, r.stderr);
-    const page = await b.get('/account');
-    assert.match(page.body, new RegExp(`&quot;my-phone&quot; tried to send mail from your address through port ${d.ports.mx} without signing in`));
-    assert.match(page.body, new RegExp(`use port ${d.ports.submissions} with SSL/TLS`));
+    const sent = new RegExp(`&quot;my-phone&quot; tried to send mail from your address through port ${d.ports.mx} without signing in`);
+    const page = await eventually(b, '/account', sent);
+    assert.match(page, sent);
+    assert.match(page, new RegExp(`use port ${d.ports.submissions} with SSL/TLS`));
   });
 
   it('refuses state changes without the session\'s CSRF token', async () => {
