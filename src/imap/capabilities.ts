@@ -6,7 +6,7 @@
  * of part 1: IDLE (RFC 2177), UIDPLUS (RFC 4315), MOVE (RFC 6851), SPECIAL-USE (RFC 6154), LITERAL+ (RFC 7888),
  * ENABLE (RFC 5161), NAMESPACE (RFC 2342), ID (RFC 2971), UNSELECT (RFC 3691), CHILDREN (RFC 3348), SASL-IR
  * (RFC 4959). Part 2: CONDSTORE/QRESYNC, ESEARCH/SEARCHRES, SORT/THREAD, QUOTA, APPENDLIMIT, STATUS=SIZE,
- * LIST-EXTENDED/LIST-STATUS, COMPRESS=DEFLATE (after sign-in, RFC 4978 §3).
+ * LIST-EXTENDED/LIST-STATUS, UTF8=ACCEPT, COMPRESS=DEFLATE (after sign-in, RFC 4978 §3).
  */
 import { imapLimits } from '../lib/limits.js';
 import { saslMechanisms } from '../protocol/sasl/index.js';
@@ -21,6 +21,7 @@ const EXTENSIONS: readonly string[] = [
   ...['QUOTA', 'QUOTA=RES-STORAGE'], // RFC 9208
   `APPENDLIMIT=${imapLimits.appendLiteralMaxOctets}`, // RFC 7889: what APPEND accepts (also STATUS APPENDLIMIT)
   ...['STATUS=SIZE', 'LIST-EXTENDED', 'LIST-STATUS'], // RFC 8438, RFC 5258, RFC 5819
+  'UTF8=ACCEPT', // RFC 6855
 ];
 
 export function capabilities(conn: ImapConnection, state: ImapStateKind): string[] {

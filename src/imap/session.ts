@@ -45,6 +45,9 @@ const STORE_CODES: Record<StoreErrorCode, ResponseCodeName> = {
   invalid: 'CANNOT',
 };
 
+/** What ENABLE can turn on (RFC 5161): RFC 7162 CONDSTORE and QRESYNC, RFC 6855 UTF8=ACCEPT. */
+export type EnableName = 'CONDSTORE' | 'QRESYNC' | 'UTF8=ACCEPT';
+
 export class ImapSession {
   state: ImapState = { kind: 'not-authenticated' };
   /** What the client called itself in ID (RFC 2971), for the sign-in event log. */
@@ -55,7 +58,7 @@ export class ImapSession {
    * (SELECT … (CONDSTORE), FETCH MODSEQ, CHANGEDSINCE, UNCHANGEDSINCE, SEARCH MODSEQ); QRESYNC only by ENABLE,
    * and implies CONDSTORE. Both last for the rest of the connection.
    */
-  readonly enabled = new Set<'CONDSTORE' | 'QRESYNC'>();
+  readonly enabled = new Set<EnableName>();
   /** RFC 4978: DEFLATE is active on this connection. */
   compressed = false;
   /** Gives back this connection's place in the per-(mailbox, IP) count; set at sign-in. */
@@ -74,9 +77,9 @@ export class ImapSession {
     return this.state.kind === 'logout';
   }
 
-  /** Mailbox names are modified UTF-7 until UTF-8 is enabled (part 2: IMAP4rev2, UTF8=ACCEPT). */
+  /** Mailbox names are modified UTF-7 until the client enables UTF8=ACCEPT (RFC 6855 §3); quoted UTF-8 after. */
   get utf8(): boolean {
-    return false;
+    return this.enabled.has('UTF8=ACCEPT');
   }
 
   get condstore(): boolean {

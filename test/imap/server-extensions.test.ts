@@ -4,7 +4,7 @@
  * VANISHED, STORE UNCHANGEDSINCE → MODIFIED, SEARCH MODSEQ, SELECT … QRESYNC, VANISHED instead of EXPUNGE);
  * ESEARCH, SEARCHRES, SORT, THREAD, QUOTA, STATUS=SIZE and LIST-STATUS through Python imaplib and transcripts;
  * COMPRESS=DEFLATE through imaplib's socket and Python's zlib; the per-(user, IP) connection limit across both
- * listeners.
+ * listeners; UTF8=ACCEPT (RFC 6855) in a transcript and through imapflow (which enables it).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -346,5 +346,31 @@ print(json.dumps(out))
     await new Promise((r) => setTimeout(r, 200));
     const again = await session('carol@example.test');
     for (const c of [...open, extra, dave, again]) c.close();
+  });
+
+  it('UTF8=ACCEPT: mailbox names in UTF-8 after ENABLE, modified UTF-7 for others; APPEND UTF8 only once enabled', async () => {
+    const c = await session('erin@example.test');
+    const msg = 'Subject: caf\u00e9\r\n\r\nbody\r\n';
+    const octets = Buffer.byteLength(msg);
+    assert.match(await c.cmd(`a1 APPEND INBOX UTF8 (~{${octets}+}\r\n${msg})`, tagged('a1')), /^a1 BAD /m);
+    assert.match(await c.cmd('e1 ENABLE UTF8=ACCEPT', tagged('e1')), /^\* ENABLED UTF8=ACCEPT\r\ne1 OK/m);
+    c.socket.write(Buffer.from('c1 CREATE "R\u00e9sum\u00e9s"\r\n', 'utf8'));
+    assert.match(await c.read(tagged('c1')), /^c1 OK/m);
+    const l = Buffer.from(await c.cmd('l1 LIST "" "R*"', tagged('l1')), 'latin1').toString('utf8');
+    assert.match(l, /^\* LIST \([^)]*\) "\/" "R\u00e9sum\u00e9s"\r\n/m, l);
+    c.socket.write(Buffer.concat([Buffer.from(`a2 APPEND INBOX UTF8 (~{${octets}+}\r\n`), Buffer.from(msg, 'utf8'), Buffer.from(')\r\n')]));
+    assert.match(await c.read(tagged('a2')), /^a2 OK \[APPENDUID /m);
+    const other = await session('erin@example.test');
+    assert.match(await other.cmd('l2 LIST "" "R*"', tagged('l2')), /^\* LIST \([^)]*\) "\/" R&AOk-sum&AOk-s\r\n/m);
+    other.close();
+    c.close();
+
+    const flow = new ImapFlow({ host: '127.0.0.1', port: d.ports.imaps, secure: true, auth: { user: 'erin@example.test', pass: PASSWORD }, tls: { rejectUnauthorized: false }, logger: false, disableAutoIdle: true });
+    await flow.connect();
+    assert.ok(flow.enabled.has('UTF8=ACCEPT'));
+    await flow.mailboxCreate('Reçus');
+    const names = (await flow.list()).map((b) => b.path);
+    assert.ok(names.includes('Reçus') && names.includes('Résumés'), names.join(','));
+    await flow.logout();
   });
 });

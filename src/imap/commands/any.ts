@@ -13,7 +13,7 @@ import {
   untagged,
   type ImapResponse,
 } from '../../protocol/imap/index.js';
-import type { ImapSession } from '../session.js';
+import type { EnableName, ImapSession } from '../session.js';
 import { DELIMITER } from '../folders.js';
 import type { CommandOf } from './spec.js';
 
@@ -45,13 +45,13 @@ export async function id(s: ImapSession, cmd: CommandOf<'ID'>): Promise<ImapResp
 }
 
 /**
- * RFC 5161 §3.1: CONDSTORE and QRESYNC (RFC 7162 §3.2.3: QRESYNC implies CONDSTORE). Unknown names are ignored;
- * ENABLED lists only what this command newly enabled.
+ * RFC 5161 §3.1: CONDSTORE and QRESYNC (RFC 7162 §3.2.3: QRESYNC implies CONDSTORE), UTF8=ACCEPT (RFC 6855 §3).
+ * Unknown names are ignored; ENABLED lists only what this command newly enabled.
  */
 export async function enable(s: ImapSession, cmd: CommandOf<'ENABLE'>): Promise<ImapResponse> {
-  const now: Array<'CONDSTORE' | 'QRESYNC'> = [];
+  const now: EnableName[] = [];
   for (const c of cmd.capabilities) {
-    const wanted = c === 'QRESYNC' ? (['CONDSTORE', 'QRESYNC'] as const) : c === 'CONDSTORE' ? (['CONDSTORE'] as const) : [];
+    const wanted: readonly EnableName[] = c === 'QRESYNC' ? ['CONDSTORE', 'QRESYNC'] : c === 'CONDSTORE' || c === 'UTF8=ACCEPT' ? [c] : [];
     for (const w of wanted)
       if (!s.enabled.has(w)) {
         s.enabled.add(w);

@@ -9,7 +9,7 @@ import { extractMeta } from '../../mail/meta.js';
 import { normaliseLineEndings } from '../../mail/normalise.js';
 import { compressNumbers, num, ok, raw, type ImapResponse, type ResponseCodeName } from '../../protocol/imap/index.js';
 import type { ImapSession } from '../session.js';
-import { ImapNo } from '../errors.js';
+import { ImapBad, ImapNo } from '../errors.js';
 import type { CommandOf } from './spec.js';
 
 export interface LiteralRefusal {
@@ -37,6 +37,8 @@ export async function append(s: ImapSession, cmd: CommandOf<'APPEND'>): Promise<
   if (!folder) throw new ImapNo(`no mailbox named ${JSON.stringify(cmd.mailbox).slice(0, 200)}; create it first`, 'TRYCREATE');
   const uids: number[] = [];
   for (const m of cmd.messages) {
+    // RFC 6855 §4: the UTF8 data item only once UTF8=ACCEPT is enabled.
+    if (m.utf8 && !s.utf8) throw new ImapBad('ENABLE UTF8=ACCEPT before APPEND … UTF8', 'CLIENTBUG');
     if (m.message.length === 0) throw new ImapNo('an empty message cannot be stored', 'CANNOT');
     const message = normaliseLineEndings(m.message);
     if (await overQuota(s, message.length)) throw new ImapNo(OVER_QUOTA, 'OVERQUOTA');

@@ -77,18 +77,25 @@ export async function select(s: ImapSession, cmd: CommandOf<'SELECT' | 'EXAMINE'
  * RFC 7162 §3.2.5.1: what changed since the client's mod-sequence: `* VANISHED (EARLIER)` with the UIDs expunged
  * since (limited to the known UIDs the client sent), then `* n FETCH (UID FLAGS MODSEQ)` of every message changed.
  */
+const RESYNC_BATCH = 256;
+
 async function resynchronise(s: ImapSession, view: SelectedView, q: QresyncParams): Promise<void> {
   const since = Number(q.modSeq);
   const known = q.knownUids;
   const top = Math.max(view.uidNext - 1, 1);
   const gone = (await s.ctx.store.expungedSince(view.folderId, since)).filter((u) => !view.byUid(u) && (known === undefined || known.kind === 'saved' || sequenceSetIncludes(known, u, top)));
   if (gone.length > 0) await s.write(vanishedResponse(gone, true));
-  const changed: ImapResponse[] = [];
-  view.messages.forEach((m, i) => {
-    if (m.modSeq <= since) return;
-    changed.push(data(num(i + 1), atom('FETCH'), list([atom('UID'), num(m.uid), atom('FLAGS'), list(view.displayFlags(m).map(atom)), atom('MODSEQ'), list([num(m.modSeq)])])));
-  });
-  await s.write(...changed);
+  // Written in batches: a resynchronisation from modseq 1 on a large folder is one FETCH per message.
+  let batch: ImapResponse[] = [];
+  for (const [i, m] of view.messages.entries()) {
+    if (m.modSeq <= since) continue;
+    batch.push(data(num(i + 1), atom('FETCH'), list([atom('UID'), num(m.uid), atom('FLAGS'), list(view.displayFlags(m).map(atom)), atom('MODSEQ'), list([num(m.modSeq)])])));
+    if (batch.length >= RESYNC_BATCH) {
+      await s.write(...batch);
+      batch = [];
+    }
+  }
+  await s.write(...batch);
 }
 
 /** Creates the superiors of `name` that do not exist yet (RFC 9051 §6.3.4). */
@@ -180,6 +187,8 @@ export async function statusItems(s: ImapSession, folder: Folder, items: readonl
 }
 
 export async function status(s: ImapSession, cmd: CommandOf<'STATUS'>): Promise<ImapResponse> {
+  // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE-enabling command.
+  if (cmd.items.includes('HIGHESTMODSEQ')) s.enabled.add('CONDSTORE');
   const folder = await existingFolder(s, cmd.mailbox);
   await s.write(statusResponse(folder.name, await statusItems(s, folder, cmd.items), { utf8: s.utf8 }));
   return ok(cmd.tag, 'STATUS completed');
