@@ -1,7 +1,8 @@
 /**
  * Outbound delivery end to end with real peers on loopback: the real `outpost serve`, a private Postfix as the remote
  * MX (STARTTLS; the DKIM signature checked by dkimpy, an independent verifier, given the test zone's key), Postfix
- * relaying into Outpost's MX, kill -9 in the middle of a delivery, and Outpost itself as an AUTH smarthost.
+ * relaying into Outpost's MX, kill -9 in the middle of a delivery, Outpost itself as an AUTH smarthost, and an MTA-STS
+ * `enforce` policy (served over HTTPS on loopback) refusing Postfix's self-signed certificate.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +16,7 @@ import { startServe, type ServeProcess } from '../kit/serve.js';
 import { freePort } from '../kit/ports.js';
 import { startDnsServer, type TestDnsServer } from '../kit/dns-server.js';
 import { startPostfix, waitFor, type PostfixInstance } from './postfix.js';
-import { startScriptedSmtp } from './kit.js';
+import { selfSignedCert, startPolicyServer, startScriptedSmtp } from './kit.js';
 
 const QUEUE_TOML = (port: number) =>
   `\n[queue]\nsmtp_port = ${port}\npoll_interval = "200ms"\nconnect_timeout = "2s"\ngreeting_timeout = "2s"\ncommand_timeout = "2s"\nretry_first = "1s"\nretry_max = "2s"\n`;
@@ -97,7 +98,7 @@ describe('outbound delivery with real peers', { timeout: 120_000 }, () => {
     assert.match(msg!, /\n\.a line with a leading dot/);
     const key = dkimKey(data, 'example.test');
     const verdict = dkimpyVerify(msg!.replace(/^Return-Path:.*\n/, ''), `${key.selector}._domainkey.example.test`, `v=DKIM1; k=rsa; p=${key.publicKey}`);
-    assert.equal(verdict, 'PASS');
+    assert.equal(verdict, 'PASS', `dkimpy refused the message Postfix stored:\n${msg}`);
     const rows = await waitFor('delivered status', () => {
       const r = queueRows(data).filter((q) => q.status === 'delivered');
       return r.length ? r : null;
@@ -175,6 +176,49 @@ describe('smarthost with AUTH (Outpost itself on its submissions port)', { timeo
     } finally {
       await a.stop();
       await b.stop();
+      await dns.close();
+    }
+  });
+});
+
+describe('MTA-STS enforce against Postfix with a self-signed certificate', { timeout: 120_000 }, () => {
+  it('refuses to deliver (4.7.5, retried) until the domain publishes mode none, then delivers over STARTTLS', async () => {
+    const policyCert = selfSignedCert(['mta-sts.remote.test']);
+    const policy = await startPolicyServer(policyCert, 'version: STSv1\nmode: enforce\nmx: mx.remote.test\nmax_age: 86400\n');
+    const dns = await startDnsServer({
+      records: {
+        'remote.test': [{ type: 'MX', priority: 10, exchange: 'mx.remote.test' }],
+        'mx.remote.test': [{ type: 'A', address: '127.0.0.1' }],
+        'mta-sts.remote.test': [{ type: 'A', address: '127.0.0.1' }],
+        '_mta-sts.remote.test': [{ type: 'TXT', data: 'v=STSv1; id=e1;' }],
+      },
+    });
+    const data = await makeDataDir({ dns: [dns.server] });
+    const postfix = startPostfix({ port: await freePort() });
+    // Only the policy server's certificate is trusted, not Postfix's.
+    writeFileSync(join(data.dir, 'policy-ca.pem'), policyCert.cert);
+    appendFileSync(join(data.dir, 'outpost.toml'), `${QUEUE_TOML(postfix.port)}tls_ca_file = "policy-ca.pem"\nmta_sts_port = ${policy.port}\n`);
+    const serve = startServe(data.dir);
+    try {
+      await serve.waitFor(/Outpost is running/);
+      await submit(data, 'bob@remote.test', 'sts enforced');
+      const refused = await waitFor('a refused attempt', () => {
+        const r = queueRows(data);
+        return r.length && r[0]!.last_error && r[0]!.status === 'queued' ? r[0] : null;
+      });
+      assert.match(refused.last_error!, /mx\.remote\.test \[127\.0\.0\.1\]:\d+: TLS failed: .*required by the MTA-STS policy of remote\.test/);
+      assert.ok(policy.requests.some((q) => q.path === '/.well-known/mta-sts.txt'));
+      assert.deepEqual(postfix.delivered(), [], 'nothing reached Postfix');
+      policy.policy = 'version: STSv1\nmode: none\nmax_age: 86400\n';
+      dns.set('_mta-sts.remote.test', [{ type: 'TXT', data: 'v=STSv1; id=n2;' }]);
+      const [msg] = await waitFor('delivery to Postfix', () => (postfix.delivered().length ? postfix.delivered() : null));
+      assert.match(msg!, /Subject: sts enforced/);
+      assert.match(msg!, /using TLSv1\.[23]/, 'still over STARTTLS, opportunistically');
+      assert.equal(queueRows(data)[0]!.status, 'delivered');
+    } finally {
+      await serve.stop();
+      postfix.stop();
+      await policy.close();
       await dns.close();
     }
   });
