@@ -188,6 +188,8 @@ export class AccountService {
     const m = await this.requireMailbox(address);
     this.#policy.check(password, m.address);
     await this.store.updateMailbox(m.id, { passwordHash: await this.#hasher.hash(password) });
+    // A changed password signs the mailbox out of every web session (a leaked password stops working everywhere).
+    await this.store.deleteSessionsOf(m.id);
     await this.note(m.id, 'password.changed');
   }
 

@@ -481,6 +481,8 @@ export interface SessionStore {
   putSession(s: WebSession): Promise<void>;
   getSession(id: string, now: number): Promise<WebSession | null>;
   deleteSession(id: string): Promise<void>;
+  /** Ends every web session of a mailbox (a changed password signs out everywhere); returns how many. */
+  deleteSessionsOf(mailboxId: number): Promise<number>;
 }
 
 // ---------------------------------------------------------------- change feed

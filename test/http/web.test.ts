@@ -74,6 +74,20 @@ describe('sign-up', () => {
     await client.logout();
   });
 
+  it('a changed password signs the mailbox out of its other web sessions, keeping the one that changed it', async () => {
+    const a = new Browser(origin);
+    assert.equal((await signup(a, { local: 'pat', domain: 'open.test', password: PASSWORD })).status, 303);
+    const other = new Browser(origin);
+    const page = await other.get('/signin');
+    assert.equal((await other.post('/signin', { csrf: Browser.csrf(page.body), address: 'pat@open.test', password: PASSWORD })).status, 303);
+    assert.equal((await other.get('/account')).status, 200, 'signed in elsewhere');
+    const acct = await a.get('/account');
+    const changed = await a.post('/account/password', { csrf: Browser.csrf(acct.body), current: PASSWORD, password: 'a brand new passphrase', password2: 'a brand new passphrase' });
+    assert.equal(changed.status, 303, changed.body.slice(0, 300));
+    assert.equal((await a.get('/account')).status, 200, 'the session that changed it stays signed in');
+    assert.notEqual((await other.get('/account')).status, 200, 'the other session is signed out');
+  });
+
   it('names each refusal', async () => {
     const b = new Browser(origin);
     const cases: Array<[Record<string, string>, string]> = [

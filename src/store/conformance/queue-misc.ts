@@ -128,6 +128,10 @@ export function queueAndMiscCases(h: StoreHarness): void {
         await s.putSession({ id: 'sid2', mailboxId: m.id, csrfToken: 'c', createdAt: 1, expiresAt: 100, data: {} });
         await s.deleteSession('sid2');
         assert.equal(await s.getSession('sid2', 1), null);
+        await s.putSession({ id: 'a1', mailboxId: m.id, csrfToken: 'c', createdAt: 1, expiresAt: 100, data: {} });
+        await s.putSession({ id: 'a2', mailboxId: m.id, csrfToken: 'c', createdAt: 1, expiresAt: 100, data: {} });
+        assert.equal(await s.deleteSessionsOf(m.id), 2);
+        assert.equal(await s.getSession('a1', 1), null);
       }));
   });
 }

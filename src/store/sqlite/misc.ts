@@ -144,6 +144,10 @@ export class SqliteSessions implements SessionStore {
   async deleteSession(id: string): Promise<void> {
     this.db.prepare('DELETE FROM web_sessions WHERE id = ?').run(id);
   }
+
+  async deleteSessionsOf(mailboxId: number): Promise<number> {
+    return this.db.prepare('DELETE FROM web_sessions WHERE mailbox_id = ?').run(mailboxId).changes;
+  }
 }
 
 export class SqliteLocks implements LockStore {
