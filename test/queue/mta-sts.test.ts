@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MtaStsSyntaxError, mxMatches, parseStsPolicy, parseStsRecord } from '../../src/queue/mta-sts.js';
+import { MtaSts, MtaStsSyntaxError, mxMatches, parseStsPolicy, parseStsRecord } from '../../src/queue/mta-sts.js';
+import { DnsError } from '../../src/dns/resolver.js';
+import { createLogger } from '../../src/app/logger.js';
+import type { MtaStsCacheEntry } from '../../src/store/types.js';
 import { DOMAIN, MESSAGE, inboxMessages, queueHarness, selfSignedCert, startPolicyServer, startScriptedSmtp, type QueueHarness, type ScriptedReplies } from './kit.js';
 import type { ZoneRecord } from '../kit/dns-server.js';
 
@@ -57,6 +60,84 @@ describe('MTA-STS policy grammar (RFC 8461 §3)', () => {
     assert.equal(mxMatches(p, 'mail.remote.test'), false);
     assert.equal(mxMatches(p, 'a.b.mail.remote.test'), false);
     assert.equal(mxMatches(p, 'mx2.remote.test'), false);
+  });
+});
+
+describe('MTA-STS policy discovery and caching (RFC 8461 §5.1), with fakes', () => {
+  function world(txt: string[][] | DnsError, fetch: () => Promise<string>) {
+    const cache = new Map<string, MtaStsCacheEntry>();
+    const clock = { now: 1_000_000 };
+    let fetches = 0;
+    let records = txt;
+    const sts = new MtaSts({
+      resolver: { resolveTxt: async () => (records instanceof DnsError ? Promise.reject(records) : records) },
+      store: { getMtaStsPolicy: async (d) => cache.get(d) ?? null, putMtaStsPolicy: async (p) => void cache.set(p.domain, p) },
+      fetch: async () => {
+        fetches++;
+        return fetch();
+      },
+      now: () => clock.now,
+      log: createLogger('silent'),
+    });
+    return { sts, cache, clock, fetches: () => fetches, setTxt: (t: string[][] | DnsError) => (records = t) };
+  }
+  const rec = (id: string): string[][] => [[`v=STSv1; id=${id};`]];
+
+  it('fetches once per id, and again when the id changes or the cache expires', async () => {
+    let body = policy('enforce', 'mx.remote.test', 60);
+    const w = world(rec('a'), async () => body);
+    assert.equal((await w.sts.policyFor('remote.test'))!.mode, 'enforce');
+    assert.equal((await w.sts.policyFor('remote.test'))!.mode, 'enforce');
+    assert.equal(w.fetches(), 1, 'the same id is served from the cache');
+    body = policy('testing');
+    w.setTxt(rec('b'));
+    assert.equal((await w.sts.policyFor('remote.test'))!.mode, 'testing');
+    assert.equal(w.fetches(), 2);
+    w.clock.now += 86_400_000 + 1;
+    await w.sts.policyFor('remote.test');
+    assert.equal(w.fetches(), 3, 'an expired policy is fetched again');
+  });
+
+  it('no TXT record, several v=STSv1 records or a malformed one: no policy (none fetched)', async () => {
+    for (const txt of [new DnsError('NXDOMAIN', '_mta-sts.remote.test', 'TXT'), [['v=STSv1; id=a;'], ['v=STSv1; id=b;']], [['v=STSv1; id=not valid;']], [['v=spf1 -all']]]) {
+      const w = world(txt, async () => policy('enforce'));
+      assert.equal(await w.sts.policyFor('remote.test'), null);
+      assert.equal(w.fetches(), 0);
+    }
+    const w = world([['v=spf1 -all'], ['v=STSv1; id=x;']], async () => policy('enforce'));
+    assert.equal((await w.sts.policyFor('remote.test'))!.mode, 'enforce', 'records not starting with v=STSv1 are ignored');
+  });
+
+  it('a failed fetch or an invalid new policy keeps the cached one; without a cache there is no policy', async () => {
+    let body: string | Error = policy('enforce');
+    const w = world(rec('a'), async () => (body instanceof Error ? Promise.reject(body) : body));
+    assert.equal((await w.sts.policyFor('remote.test'))!.mode, 'enforce');
+    w.setTxt(rec('b'));
+    body = new Error('connection refused');
+    assert.equal((await w.sts.policyFor('remote.test'))!.mode, 'enforce');
+    body = '<html>oops</html>';
+    assert.equal((await w.sts.policyFor('remote.test'))!.mode, 'enforce');
+    assert.equal(w.cache.get('remote.test')!.policyId, 'a');
+    w.setTxt(new DnsError('SERVFAIL', '_mta-sts.remote.test', 'TXT'));
+    assert.equal((await w.sts.policyFor('remote.test'))!.mode, 'enforce', 'a failed TXT lookup keeps the cached policy');
+    const fresh = world(rec('a'), async () => Promise.reject(new Error('timeout')));
+    assert.equal(await fresh.sts.policyFor('remote.test'), null);
+  });
+
+  it('applies enforce to a plan: unlisted MX hosts dropped, the rest require a valid certificate', () => {
+    const w = world(rec('a'), async () => '');
+    const hop = (name: string) => ({ name, port: 25, addresses: ['127.0.0.1'], security: 'opportunistic' as const });
+    const plan = { kind: 'hops' as const, via: 'mx' as const, hops: [hop('mx1.remote.test'), hop('backup.other.test')] };
+    const applied = w.sts.apply('remote.test', plan, { mode: 'enforce', mx: ['*.remote.test'], maxAge: 60 });
+    assert.equal(applied.kind, 'hops');
+    assert.deepEqual(
+      (applied as typeof plan).hops.map((h) => [h.name, h.security]),
+      [['mx1.remote.test', 'require-valid']],
+    );
+    assert.deepEqual(w.sts.apply('remote.test', plan, { mode: 'testing', mx: ['*.remote.test'], maxAge: 60 }), plan);
+    assert.deepEqual(w.sts.apply('remote.test', plan, { mode: 'none', mx: [], maxAge: 60 }), plan);
+    const none = w.sts.apply('remote.test', plan, { mode: 'enforce', mx: ['mx.elsewhere.test'], maxAge: 60 });
+    assert.deepEqual([none.kind, (none as { status: string }).status, (none as { permanent: boolean }).permanent], ['fail', '4.7.5', false]);
   });
 });
 
