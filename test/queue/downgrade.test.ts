@@ -7,8 +7,11 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { downgradeTo7bit, encodeQuotedPrintable } from '../../src/queue/downgrade.js';
 import { dkimRecord } from '../../src/queue/dkim.js';
+import { join } from 'node:path';
 import { DOMAIN, dkimpyVerifyAll, inboxMessages, queueHarness, reportParts, startScriptedSmtp, type QueueHarness } from './kit.js';
 
 const crlf = (s: string): string => s.replace(/\r?\n/g, '\r\n');
@@ -112,6 +115,34 @@ describe('7-bit conversion (RFC 6152 §3, RFC 2045 §6)', () => {
     assert.deepEqual(d, { kind: 'impossible', reason: 'its header fields contain 8-bit characters (non-ASCII text outside encoded words)' });
     const part = downgradeTo7bit(Buffer.from(crlf('Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain; name="ü.txt"\n\nü\n--b--\n')));
     assert.equal(part.kind, 'impossible');
+  });
+
+  it('on the shared MIME corpus: converted messages are 7-bit and decode (Python) to the same parts; 7-bit ones are untouched', () => {
+    const dir = '/work/shared/corpus/mime';
+    for (const name of readdirSync(dir).filter((f) => f.endsWith('.eml'))) {
+      const raw = Buffer.from(readFileSync(join(dir, name), 'latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
+      const d = downgradeTo7bit(raw);
+      if (d.kind === 'impossible') {
+        assert.match(d.reason, /8-bit/, name);
+        continue;
+      }
+      assert.equal(eightBit(d.raw), false, name);
+      if (!eightBit(raw)) assert.ok(d.raw.equals(raw), `${name}: unchanged`);
+      else assert.deepEqual(decodedParts(d.raw), decodedParts(raw), name);
+    }
+  });
+
+  it('never throws on mangled input (random truncation and 8-bit noise); a conversion is always 7-bit', () => {
+    const base = Buffer.from(MULTI, 'latin1');
+    for (let i = 0; i < 300; i++) {
+      const cut = base.subarray(0, Math.floor(Math.random() * base.length));
+      const noise = Buffer.from(cut);
+      for (const b of randomBytes(4)) noise[b % Math.max(1, noise.length)] = 0x80 | b;
+      for (const input of [cut, noise]) {
+        const d = downgradeTo7bit(input);
+        if (d.kind === 'converted') assert.equal(eightBit(d.raw), false);
+      }
+    }
   });
 
   it('soft-breaks long lines without splitting an escape', () => {
