@@ -27,7 +27,7 @@ export const PROTOCOL_SERVERS: Partial<Record<ListenerRole, ProtocolFactory>> = 
 };
 
 function imapContext(s: Services) {
-  return { store: s.store, auth: s.auth, now: s.now, options: { hostname: s.config.server.hostname } };
+  return { store: s.store, auth: s.auth, now: s.now, connections: s.imapConnections, options: { hostname: s.config.server.hostname } };
 }
 
 function pop3Context(s: Services) {

@@ -2,6 +2,8 @@
  * The composition root: the only place that names concrete implementations (SQLite store, argon2 hasher, the
  * node:dns resolver). Everything else receives interfaces.
  */
+import { UserIpConnections } from '../imap/connection-limit.js';
+import { imapConnectionLimits } from '../lib/limits.js';
 import type { Config } from '../config/load.js';
 import type { Store } from '../store/types.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
@@ -25,6 +27,8 @@ export interface Services {
   smtp: SmtpRuntime;
   /** Every DNS lookup goes through this ([dns] servers). */
   resolver: Resolver;
+  /** Signed-in IMAP connections per (mailbox, client IP), shared by the imap and imaps listeners. */
+  imapConnections: UserIpConnections;
   now: () => number;
   close(): Promise<void>;
 }
@@ -58,6 +62,7 @@ export function createServices(config: Config, opts: ServiceOptions = {}): Servi
     limiter,
     smtp: new SmtpRuntime({ config, store, auth, now }),
     resolver: createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeoutMs, tries: config.dns.tries }),
+    imapConnections: new UserIpConnections(imapConnectionLimits.perUserIp),
     now,
     async close() {
       await auth.flush();

@@ -3,8 +3,6 @@
  * mail_max_userip_connections). The connection past the limit is refused at LOGIN/AUTHENTICATE with
  * NO [LIMIT] (RFC 5530 §3) and may try again once another one closes.
  */
-import type { Store } from '../store/types.js';
-
 export class UserIpConnections {
   readonly #open = new Map<string, number>();
 
@@ -30,17 +28,4 @@ export class UserIpConnections {
   count(mailboxId: number, clientIp: string): number {
     return this.#open.get(`${mailboxId} ${clientIp}`) ?? 0;
   }
-}
-
-/**
- * One counter per store, for callers that do not inject one: the composition root builds each listener's
- * context separately but hands both the same store, so both listeners count together. Keyed weakly: a store
- * closed and dropped (tests) takes its counter with it.
- */
-const byStore = new WeakMap<Store, UserIpConnections>();
-
-export function connectionsFor(store: Store, perUserIp: number): UserIpConnections {
-  let c = byStore.get(store);
-  if (!c) byStore.set(store, (c = new UserIpConnections(perUserIp)));
-  return c;
 }

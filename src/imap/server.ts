@@ -13,16 +13,14 @@ import { constants as zlibConstants, createDeflateRaw, createInflateRaw, type De
 import { TLSSocket } from 'node:tls';
 import type { ConnectionHandler, ConnectionInfo } from '../net/listeners.js';
 import type { TlsProvider } from '../tls/certs.js';
-import { imapConnectionLimits, imapLimits, imapServerLimits } from '../lib/limits.js';
-import { connectionsFor, type UserIpConnections } from './connection-limit.js';
+import { imapLimits, imapServerLimits } from '../lib/limits.js';
 import { ImapCommandReader, continuation, type Chunk, type StreamedLiteral, untagged, encodeResponse } from '../protocol/imap/index.js';
 import { ImapSession } from './session.js';
 import type { ImapContext, ImapTransport } from './types.js';
 
-/** `connections` may be left out: the counter is then the one shared by every listener on the same store. */
-export function imapHandler(ctx: Omit<ImapContext, 'log' | 'connections'> & { connections?: UserIpConnections }, tls: TlsProvider): ConnectionHandler {
-  const connections = ctx.connections ?? connectionsFor(ctx.store, imapConnectionLimits.perUserIp);
-  return (socket, info) => serve({ ...ctx, connections, log: info.log }, tls, socket, info);
+/** `ctx.connections` is one counter shared by the imap and imaps listeners (the composition root makes it). */
+export function imapHandler(ctx: Omit<ImapContext, 'log'>, tls: TlsProvider): ConnectionHandler {
+  return (socket, info) => serve({ ...ctx, log: info.log }, tls, socket, info);
 }
 
 /** The octets of a streamed literal: a Buffer, or a function or async iterable producing them. */
