@@ -35,8 +35,8 @@ export interface MtaStsPolicy {
 const MAX_AGE_LIMIT = 31_557_600;
 /** RFC 8461 §3.3 suggests a 64 KiB limit on the policy body. */
 const POLICY_MAX_OCTETS = 64 * 1024;
-/** RFC 8461 §3.3 suggests a timeout around a minute for the fetch. */
-const FETCH_TIMEOUT_CAP_MS = 60_000;
+/** RFC 8461 §3.3 suggests a timeout around a minute for the fetch (the queue lease allows for it). */
+export const MTA_STS_FETCH_TIMEOUT_CAP_MS = 60_000;
 
 /** Thrown for a policy or TXT record that does not follow the grammar. */
 export class MtaStsSyntaxError extends Error {
@@ -117,7 +117,7 @@ export interface HttpsFetcherOptions {
  */
 export function httpsPolicyFetcher(o: HttpsFetcherOptions): PolicyFetcher {
   const ca = o.extraCa?.length ? [...rootCertificates, ...o.extraCa] : undefined;
-  const timeoutMs = Math.min(o.timeoutMs, FETCH_TIMEOUT_CAP_MS);
+  const timeoutMs = Math.min(o.timeoutMs, MTA_STS_FETCH_TIMEOUT_CAP_MS);
   return async (domain) => {
     const host = `mta-sts.${domain}`;
     const v4 = await o.resolver.resolve4(host).catch(() => [] as string[]);

@@ -19,7 +19,7 @@ import type { QueueEntry, QueueOutcome, Store } from '../store/types.js';
 import type { RoutePlan, Router } from './routing.js';
 import type { AttemptReport, OutboundTransaction, RcptOutcome, SmtpClient } from './client.js';
 import type { DkimSigner } from './dkim.js';
-import type { MtaSts, MtaStsPolicy } from './mta-sts.js';
+import { MTA_STS_FETCH_TIMEOUT_CAP_MS, type MtaSts, type MtaStsPolicy } from './mta-sts.js';
 import type { DsnRecipient } from './dsn.js';
 import { retryDelay } from './backoff.js';
 import { noticeDelivery } from './notices.js';
@@ -39,9 +39,10 @@ export interface QueueRunnerDeps {
   owner?: string;
 }
 
-/** How long a claimed entry stays ours: enough for a whole session at the configured timeouts. */
+/** How long a claimed entry stays ours: enough for a whole session at the configured timeouts (and a policy fetch). */
 export function leaseFor(q: Config['queue']): number {
-  return q.connectTimeoutMs + q.greetingTimeoutMs + 6 * q.commandTimeoutMs + 5_000;
+  const policyFetch = q.mtaSts ? Math.min(q.commandTimeoutMs, MTA_STS_FETCH_TIMEOUT_CAP_MS) : 0;
+  return q.connectTimeoutMs + q.greetingTimeoutMs + 6 * q.commandTimeoutMs + policyFetch + 5_000;
 }
 
 const notifyOf = (e: QueueEntry): Set<string> => new Set((e.params.NOTIFY ?? 'FAILURE,DELAY').toUpperCase().split(','));
