@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/smtp-accept: Postfix (delivering into Dovecot over LMTP) vs Outpost, same machine, one run, Postfix's
 # smtp-source: 20 sessions, one 4 KiB message per connection, 5,000 messages. Timed until the last message is
-# visible over IMAP (Dovecot) / in the store (Outpost: IMAP is not built yet, issue 5-6).
+# visible over IMAP (STATUS INBOX MESSAGES) for both.
 # Needs root, postfix, dovecot-imapd, dovecot-lmtpd, python3; run `npx tsc -p tsconfig.json` first.
 # Usage: bench/smtp-accept/run.sh [messages] [sessions]
 set -euo pipefail
@@ -11,7 +11,7 @@ SIZE=4096
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 WORK=$(mktemp -d /tmp/outpost-bench-XXXXXX)
-PF_PORT=${PF_PORT:-12525}; LMTP_PORT=${LMTP_PORT:-12424}; IMAP_PORT=${IMAP_PORT:-12143}; OP_PORT=${OP_PORT:-12526}
+PF_PORT=${PF_PORT:-12525}; LMTP_PORT=${LMTP_PORT:-12424}; IMAP_PORT=${IMAP_PORT:-12143}; OP_PORT=${OP_PORT:-12526}; OP_IMAPS_PORT=${OP_IMAPS_PORT:-12993}
 cleanup() {
   [[ -n "${OP_PID:-}" ]] && kill "$OP_PID" 2>/dev/null || true
   postfix -c "$WORK/postfix" stop >/dev/null 2>&1 || true
@@ -135,26 +135,37 @@ fi
 O="$WORK/outpost"
 node "$ROOT/bin/outpost.js" --data "$O" init --hostname mail.example.test --domain example.test --dns 127.0.0.1:1 >/dev/null
 sed -i "s/^mx *=.*/mx = \"127.0.0.1:$OP_PORT\"/" "$O/outpost.toml"
-for role in submission submissions imap imaps pop3 pop3s http https submission_fallback; do sed -i "/^$role *=/d" "$O/outpost.toml"; done
+sed -i "s/^imaps *=.*/imaps = \"127.0.0.1:$OP_IMAPS_PORT\"/" "$O/outpost.toml"
+for role in submission submissions imap pop3 pop3s http https submission_fallback; do sed -i "/^$role *=/d" "$O/outpost.toml"; done
 
 echo 'correct horse battery staple 42' | node "$ROOT/bin/outpost.js" --data "$O" account add bench@example.test --password-stdin >/dev/null
 node "$ROOT/bin/outpost.js" --data "$O" serve > "$WORK/outpost.log" 2>&1 &
 OP_PID=$!
 for _ in $(seq 100); do grep -q "stop: " "$WORK/outpost.log" && break; sleep 0.1; done
 
-store_count() {
-  node -e "const D=require('$ROOT/node_modules/better-sqlite3');const db=new D('$O/outpost.db',{readonly:true});console.log(db.prepare(\"SELECT count(*) n FROM entries e JOIN folders f ON f.id=e.folder_id JOIN mailboxes m ON m.id=f.mailbox_id WHERE m.address='bench@example.test' AND f.name='INBOX'\").get().n)"
+# Visible means visible to a mail client: STATUS over IMAPS, as for Dovecot.
+outpost_imap_count() {
+  python3 - "$OP_IMAPS_PORT" <<'PY'
+import imaplib, ssl, sys
+try:
+    ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+    m = imaplib.IMAP4_SSL('127.0.0.1', int(sys.argv[1]), ssl_context=ctx); m.login('bench@example.test', 'correct horse battery staple 42')
+    typ, data = m.status('INBOX', '(MESSAGES)'); m.logout()
+    print(int(data[0].split(b'MESSAGES ')[1].rstrip(b')')))
+except Exception:
+    print(0)
+PY
 }
 
 echo "Outpost: $MSGS messages, $SESS sessions, $SIZE bytes each"
 T0=$(now)
 smtp-source -s "$SESS" -l "$SIZE" -m "$MSGS" -f sender@bench.test -t bench@example.test "127.0.0.1:$OP_PORT"
 T1=$(now)
-while [[ $(store_count) -lt $MSGS ]]; do sleep 0.2; done
+while [[ $(outpost_imap_count) -lt $MSGS ]]; do sleep 0.2; done
 T2=$(now)
 OP_ACCEPT=$(echo "$T1 - $T0" | bc -l); OP_TOTAL=$(echo "$T2 - $T0" | bc -l)
 
 printf '\n| server | accepted in (s) | visible in (s) | messages/s (to visible) |\n|---|---|---|---|\n'
 [[ -z "${SKIP_POSTFIX:-}" ]] && printf '| Postfix 3.7 → LMTP → Dovecot 2.3 (IMAP) | %.2f | %.2f | %.0f |\n' "$PF_ACCEPT" "$PF_TOTAL" "$(echo "$MSGS / $PF_TOTAL" | bc -l)"
-printf '| Outpost (store) | %.2f | %.2f | %.0f |\n' "$OP_ACCEPT" "$OP_TOTAL" "$(echo "$MSGS / $OP_TOTAL" | bc -l)"
+printf '| Outpost (IMAP) | %.2f | %.2f | %.0f |\n' "$OP_ACCEPT" "$OP_TOTAL" "$(echo "$MSGS / $OP_TOTAL" | bc -l)"
 [[ -z "${SKIP_POSTFIX:-}" ]] && printf '\nratio Outpost / Postfix+Dovecot (messages/s to visible): %.2f\n' "$(echo "$PF_TOTAL / $OP_TOTAL" | bc -l)"
