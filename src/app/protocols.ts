@@ -27,7 +27,7 @@ export const PROTOCOL_SERVERS: Partial<Record<ListenerRole, ProtocolFactory>> = 
 };
 
 function imapContext(s: Services) {
-  return { store: s.store, auth: s.auth, now: s.now, connections: s.imapConnections, options: { hostname: s.config.server.hostname } };
+  return { store: s.store, auth: s.auth, now: s.now, connections: s.imapConnections, metrics: s.metrics, options: { hostname: s.config.server.hostname } };
 }
 
 function pop3Context(s: Services) {
@@ -35,6 +35,7 @@ function pop3Context(s: Services) {
     store: s.store,
     auth: s.auth,
     now: s.now,
+    metrics: s.metrics,
     options: { hostname: s.config.server.hostname, expire: s.config.pop3.expire, loginDelaySeconds: s.config.pop3.loginDelaySeconds },
   };
 }

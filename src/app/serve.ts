@@ -38,7 +38,8 @@ export async function startServer(config: Config, log: Logger = createLogger(con
         unavailable.push(role);
         continue;
       }
-      await listeners.start(role, addresses, factory(services, tls));
+      const handler = factory(services, tls);
+      await listeners.start(role, addresses, (socket, info) => (services.metrics.connection(role), handler(socket, info)));
     }
   } catch (e) {
     await listeners.close(0);
@@ -49,6 +50,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   for (const d of await services.accounts.ensureDkimKeys()) log.info({ domain: d.domain, selector: d.selector }, 'dkim.key.created');
   const queue = createQueueRunner({ config, store: services.store, resolver: services.resolver, log, now: services.now });
   queue.start();
+  services.readiness.setListenersUp(true);
   let stopping: Promise<void> | null = null;
   return {
     services,
@@ -60,6 +62,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     queue,
     stop() {
       stopping ??= (async () => {
+        services.readiness.setListenersUp(false);
         await queue.stop();
         await listeners.close();
         await services.close();

@@ -15,6 +15,8 @@ import { AuthService } from '../auth/service.js';
 import { SmtpRuntime } from '../smtp/runtime.js';
 import type { Resolver } from '../dns/resolver.js';
 import { createResolver } from '../dns/node-resolver.js';
+import { Metrics, instrumentStore } from '../ops/metrics.js';
+import { Readiness } from '../ops/health.js';
 
 export interface Services {
   config: Config;
@@ -29,6 +31,10 @@ export interface Services {
   resolver: Resolver;
   /** Signed-in IMAP connections per (mailbox, client IP), shared by the imap and imaps listeners. */
   imapConnections: UserIpConnections;
+  /** This process's Prometheus metrics (its own registry; issue 14). */
+  metrics: Metrics;
+  /** What `/readyz` reports: listeners bound and store answering. */
+  readiness: Readiness;
   now: () => number;
   close(): Promise<void>;
 }
@@ -40,7 +46,9 @@ export interface ServiceOptions {
 
 export function createServices(config: Config, opts: ServiceOptions = {}): Services {
   const now = opts.now ?? Date.now;
-  const store = openSqliteStore({ path: config.store.path, now });
+  const metrics = new Metrics();
+  const store = instrumentStore(openSqliteStore({ path: config.store.path, now }), metrics);
+  metrics.watchQueue(store, now);
   const hasher = createArgon2Hasher();
   const policy = new PasswordPolicy(loadCommonPasswords(), config.accounts.passwordMinLength);
   const accounts = new AccountService({
@@ -52,7 +60,7 @@ export function createServices(config: Config, opts: ServiceOptions = {}): Servi
     defaultQuotaBytes: config.accounts.defaultQuotaBytes,
   });
   const limiter = new AuthLimiter(store, now);
-  const auth = new AuthService({ store, hasher, limiter, now, ...(opts.onLogError ? { onLogError: opts.onLogError } : {}) });
+  const auth = new AuthService({ store, hasher, limiter, now, metrics, ...(opts.onLogError ? { onLogError: opts.onLogError } : {}) });
   return {
     config,
     store,
@@ -60,9 +68,11 @@ export function createServices(config: Config, opts: ServiceOptions = {}): Servi
     accounts,
     auth,
     limiter,
-    smtp: new SmtpRuntime({ config, store, auth, now }),
+    smtp: new SmtpRuntime({ config, store, auth, now, metrics }),
     resolver: createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeoutMs, tries: config.dns.tries }),
     imapConnections: new UserIpConnections(imapConnectionLimits.perUserIp),
+    metrics,
+    readiness: new Readiness(store),
     now,
     async close() {
       await auth.flush();

@@ -3,6 +3,7 @@
  * wrong password (same reply, same work: a decoy argon2 verification), goes through the shared limiter, and writes
  * every attempt on an existing mailbox to that mailbox's event log for the support view.
  */
+import type { AuthMetrics } from '../ops/metrics.js';
 import type { Mailbox, Protocol, Store } from '../store/types.js';
 import type { PasswordHasher } from '../accounts/hashing.js';
 import { hashAppPassword } from '../accounts/hashing.js';
@@ -38,6 +39,8 @@ export interface AuthServiceDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Called when an event-log write fails (the sign-in answer is not affected). */
   onLogError?: (e: unknown) => void;
+  /** Counts sign-in results for Prometheus (issue 14). */
+  metrics?: AuthMetrics;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -51,6 +54,12 @@ export class AuthService {
   }
 
   async authenticate(a: AuthAttempt): Promise<AuthResult> {
+    const r = await this.#authenticate(a);
+    this.#d.metrics?.authResult(a.protocol, r.ok ? 'ok' : 'fail', r.ok ? r.via : r.failure);
+    return r;
+  }
+
+  async #authenticate(a: AuthAttempt): Promise<AuthResult> {
     const { store, hasher, limiter, now, sleep } = this.#d;
     let address: string;
     try {

@@ -14,6 +14,7 @@ import { authRoutes } from './routes/auth.js';
 import { accountRoutes } from './routes/account.js';
 import { guideRoutes } from './routes/guide.js';
 import { apiRoutes } from './routes/api.js';
+import { isOpsPath, opsRoutes } from '../ops/http-routes.js';
 
 const CSP = "default-src 'none'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -31,7 +32,7 @@ export function buildApp(services: Services, role: 'http' | 'https', logFor: Log
     reply.header('referrer-policy', 'no-referrer');
     reply.header('cross-origin-opener-policy', 'same-origin');
     if (role === 'https') reply.header('strict-transport-security', 'max-age=31536000');
-    if (role === 'http' && !isPlainHttpPath(req.url)) {
+    if (role === 'http' && !isPlainHttpPath(req.url) && !isOpsPath(req.url)) {
       const host = hostOf(req.headers.host) ?? services.config.public.hostname;
       const port = services.config.public.ports.https ?? 443;
       return reply.code(301).header('location', `https://${host}${port === 443 ? '' : `:${port}`}${req.url}`).send();
@@ -46,6 +47,7 @@ export function buildApp(services: Services, role: 'http' | 'https', logFor: Log
 
   app.get('/static/style.css', async (_req, reply) => reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLE_CSS));
   discoveryRoutes(app, ctx, role);
+  opsRoutes(app, services);
   if (role === 'https') {
     authRoutes(app, ctx);
     accountRoutes(app, ctx);

@@ -164,11 +164,13 @@ export class ImapSession {
       return this.write(bad(cmd.tag, text, { name: 'CLIENTBUG' }));
     }
     let tagged: ImapResponse | undefined;
+    const t0 = performance.now();
     try {
       tagged = await spec.run(this, cmd as never);
     } catch (e) {
       tagged = this.#errorResponse(cmd, e);
     }
+    this.ctx.metrics?.command('imap', cmd.name, (performance.now() - t0) / 1000);
     if (tagged === undefined || this.closed) return; // the command answers later (IDLE, AUTHENTICATE) or ended the session
     await this.flushUpdates(!(spec.usesSequenceNumbers?.(cmd as never) ?? false));
     if (!this.closed) await this.write(tagged);

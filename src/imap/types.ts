@@ -2,6 +2,7 @@
  * The IMAP server's shapes: session state as a discriminated union (RFC 9051 §3: not authenticated,
  * authenticated, selected, logout), the context it runs in, and the transport to the socket.
  */
+import type { ServerMetrics } from '../ops/metrics.js';
 import type { Logger } from 'pino';
 import type { AuthService } from '../auth/service.js';
 import type { Mailbox, Store } from '../store/types.js';
@@ -29,6 +30,8 @@ export interface ImapContext {
   log: Logger;
   /** Signed-in connections per (mailbox, client IP), one counter for both listeners. */
   connections: UserIpConnections;
+  /** Prometheus command latency (issue 14). */
+  metrics?: ServerMetrics;
 }
 
 export interface ImapConnection {

@@ -303,3 +303,15 @@ export const imapConnectionLimits = {
    */
   perUserIp: 10,
 } as const;
+
+/** Operations: health, backups, import and export (issue 14). */
+export const opsLimits = {
+  /** `/readyz` fails when the store does not answer a read within this: a supervisor must not wait on a hung disk. */
+  readinessStoreTimeoutMs: 2_000,
+  /** `outpost backup` copies this many SQLite pages per step, yielding between steps so the server keeps serving. */
+  backupPagesPerStep: 1_000,
+  /** One imported message: the same as the largest message SMTP accepts by default would be too small for old archives. */
+  importMessageMaxBytes: 100 * 1024 * 1024,
+  /** Progress on a non-terminal is printed every this many messages (a terminal gets a redrawn bar). */
+  progressEveryMessages: 500,
+} as const;

@@ -54,6 +54,7 @@ export class Pop3Session {
       this.transport.write(err(this.state.kind === 'authorization' ? 'sign in first' : `${cmd.verb} is not allowed now`));
       return;
     }
+    const t0 = performance.now();
     try {
       await this.refreshLock();
       await spec.run(this, cmd as never);
@@ -61,6 +62,7 @@ export class Pop3Session {
       this.ctx.log.error({ err: e, verb: cmd.verb }, 'pop3.command.failed');
       this.transport.write(isOutpostError(e) && e.kind !== 'temporary' ? err(e.message) : err('temporary problem with the mailbox, try again later', Pop3Code.SysTemp));
     }
+    this.ctx.metrics?.command('pop3', cmd.verb, (performance.now() - t0) / 1000);
   }
 
   /** Keeps the maildrop lock alive while the session is active. */

@@ -1,4 +1,5 @@
 /** The POP3 server's shapes: session state as a discriminated union (RFC 1939 §3: AUTHORIZATION, TRANSACTION, UPDATE). */
+import type { ServerMetrics } from '../ops/metrics.js';
 import type { Logger } from 'pino';
 import type { Mailbox, Store } from '../store/types.js';
 import type { AuthService } from '../auth/service.js';
@@ -49,6 +50,8 @@ export interface Pop3Context {
   options: Pop3Options;
   now: () => number;
   log: Logger;
+  /** Prometheus command latency (issue 14). */
+  metrics?: ServerMetrics;
 }
 
 export interface Pop3Connection {

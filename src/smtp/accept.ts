@@ -110,6 +110,7 @@ export async function acceptMessage(session: SmtpSession, tx: Transaction, data:
   session.conn.log.info({ id, size: raw.length, local: targets.size, queued: queue.length, user: session.user?.mailbox.address }, 'smtp.message.accepted');
   if (session.user) await ctx.limits.recordMessage(session.user.mailbox.id).catch((err: unknown) => session.conn.log.error({ err }, 'smtp.limits.failed'));
   session.reply(Status.Ok, `OK: queued as ${id}`);
+  ctx.metrics?.messageAccepted(session.conn.role);
   const delivered = tx.recipients.flatMap((r) => r.route.mailboxes).filter((m) => !junk.has(m.id)); // never answer spam
   if (delivered.length > 0)
     void ctx.vacation.afterDelivery(raw, mailFrom, delivered).catch((err: unknown) => session.conn.log.error({ err }, 'smtp.vacation.failed'));

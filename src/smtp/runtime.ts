@@ -16,6 +16,7 @@ import { Status } from './status.js';
 import { smtpHandler, type SessionRegistry } from './server.js';
 import type { SmtpSession } from './session.js';
 import type { SmtpContext, SmtpRole } from './types.js';
+import type { ServerMetrics } from '../ops/metrics.js';
 import { InboundChecker } from '../inbound/checker.js';
 import { defaultInboundOptions } from '../inbound/options.js';
 import { createResolver } from '../dns/node-resolver.js';
@@ -27,6 +28,7 @@ export interface SmtpRuntimeDeps {
   store: Store;
   auth: AuthService;
   now: () => number;
+  metrics?: ServerMetrics;
 }
 
 function inboundChecker(config: Config, store: Store, now: () => number): InboundChecker {
@@ -68,6 +70,7 @@ export class SmtpRuntime implements SessionRegistry {
       inbound: config.inbound.enabled ? inboundChecker(config, store, now) : null,
       srs: new Srs(store, config.server.domain, now),
       vacation: new VacationResponder({ store, now, hostname: config.server.hostname }),
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
     };
   }
 

@@ -255,7 +255,9 @@ export class SmtpSession {
       this.#checkBudget();
       return;
     }
+    const t0 = performance.now();
     await this.#guard(() => spec.run(this, command as never));
+    this.ctx.metrics?.command('smtp', command.verb, (performance.now() - t0) / 1000);
   }
 
   async #guard(run: () => Promise<void> | void): Promise<void> {
@@ -264,6 +266,7 @@ export class SmtpSession {
     } catch (err) {
       if (err instanceof SmtpRefusal) {
         if (err.logReason) this.conn.log.info({ code: err.status.code, reason: err.logReason }, 'smtp.refused');
+        this.ctx.metrics?.refused(this.conn.role, err.logReason ?? `code-${err.status.code}`);
         if (err.close) this.close(err.status, err.message);
         else this.reply(err.status, err.lines);
       } else {

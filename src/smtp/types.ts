@@ -17,6 +17,7 @@ import type { SaslExchange } from '../protocol/sasl/index.js';
 import type { ConnectionCounter, SendingLimits } from './rate-limit.js';
 import type { StorageHealth } from './storage-health.js';
 import type { RecipientRoute } from './recipients.js';
+import type { ServerMetrics } from '../ops/metrics.js';
 
 /** The listener roles served by SMTP. */
 export type SmtpRole = 'mx' | 'submission' | 'submissions' | 'submission_fallback';
@@ -36,6 +37,8 @@ export interface SmtpContext {
   readonly srs: Srs;
   /** RFC 3834 vacation replies after local delivery. */
   readonly vacation: VacationResponder;
+  /** Prometheus counters and latency (issue 14); absent in tests that build a context by hand. */
+  readonly metrics?: ServerMetrics;
 }
 
 /** The negotiated TLS of a connection, for the Received header (RFC 8314 §4.3) and the event log. */
