@@ -304,6 +304,45 @@ export const imapConnectionLimits = {
   perUserIp: 10,
 } as const;
 
+/** The PostgreSQL store (src/store/pg). */
+export const pgStoreLimits = {
+  /**
+   * Connections per node. Each open transaction holds one; IMAP IDLE holds none (the change feed has its own
+   * LISTEN connection). 10 per node keeps 10 nodes under PostgreSQL's default max_connections of 100.
+   */
+  poolSize: 10,
+  /** A transaction that deadlocks or fails serialisation is retried this many times before the error surfaces. */
+  txRetries: 5,
+  /** NOTIFY payloads must stay under PostgreSQL's 8000-byte limit; larger UID lists are split. */
+  notifyPayloadBytes: 7000,
+  /** How long to wait before re-opening a lost LISTEN connection. */
+  listenReconnectMs: 1000,
+  /** A node waits this long for a free connection before the operation fails as temporary (SMTP 4xx). */
+  connectTimeoutMs: 10_000,
+} as const;
+
+/** The network doctor (`outpost doctor`), the server check (`outpost check`) and the echo address (issue 12). */
+export const doctorLimits = {
+  /** One TCP connect: a blocked port usually drops packets silently, so the doctor must not wait long for it. */
+  connectTimeoutMs: 4_000,
+  /** One reply or TLS handshake on an open port: a live server answers in milliseconds; a proxy may stall. */
+  replyTimeoutMs: 8_000,
+  /** Sending the test message and waiting for it in INBOX: local delivery is immediate, spam checks take seconds. */
+  roundTripTimeoutMs: 30_000,
+  /** How often the mailbox is looked at while waiting for the test message. */
+  pollIntervalMs: 250,
+  /** A certificate expiring sooner than this is a warning (ACME renews at 30 days left). */
+  certWarnDays: 14,
+  /** The autoconfig document read: a real one is ~2 KB. */
+  autoconfigMaxBytes: 64 * 1024,
+  /** Echo replies per sender per hour (RFC 3834 §2: never a flood of automatic replies). */
+  echoRepliesPerHour: 5,
+  /** The echo report quotes at most this many Received headers. */
+  echoReceivedMax: 20,
+  /** A web self-test token stays valid this long. */
+  selfTestTtlMs: 30 * 60 * 1000,
+} as const;
+
 /** Operations: health, backups, import and export (issue 14). */
 export const opsLimits = {
   /** `/readyz` fails when the store does not answer a read within this: a supervisor must not wait on a hung disk. */
@@ -314,4 +353,66 @@ export const opsLimits = {
   importMessageMaxBytes: 100 * 1024 * 1024,
   /** Progress on a non-terminal is printed every this many messages (a terminal gets a redrawn bar). */
   progressEveryMessages: 500,
+} as const;
+
+/** The webmail's JSON API (src/webmail). */
+export const webmailLimits = {
+  /** Messages per list page: a screenful and a half on a desktop, and a small answer on a phone. */
+  pageSize: 50,
+  /** The largest page a client may ask for (a select-all on one page); more would make one answer slow. */
+  maxPageSize: 200,
+  /** A JSON request (a message being written, with its recipients) may hold this much text. */
+  jsonBodyBytes: 2 * 1024 * 1024,
+  /** One uploaded attachment: below the usual 25 MB message size limits of other providers once base64-encoded. */
+  uploadBytes: 18 * 1024 * 1024,
+  /** Attachments of one message, together (base64 adds a third: still under 35 MB on the wire). */
+  attachmentsBytes: 24 * 1024 * 1024,
+  /** Recipients (to + cc + bcc) of one message written in the webmail. */
+  recipients: 100,
+  /** Messages read to fill a search answer: a search beyond this asks the user to narrow it. */
+  searchScanMax: 20_000,
+  /** Search answers at most this many messages. */
+  searchResultsMax: 500,
+  /** An HTML body larger than this is shown as text only: sanitising megabytes of markup would stall the server. */
+  htmlBytes: 2 * 1024 * 1024,
+  /** Address suggestions: the recent messages in Sent and INBOX looked at, and how many suggestions are answered. */
+  suggestionScan: 2_000,
+  suggestions: 10,
+  /** Senders whose remote images the user allowed (per mailbox). */
+  trustedSenders: 500,
+  /** The live-update stream sends a comment this often so proxies and the browser keep it open. */
+  sseKeepAliveMs: 25_000,
+  /** Live-update streams per mailbox in this process (tabs left open); the oldest is closed beyond it. */
+  sseStreamsPerMailbox: 10,
+  /** Signature and display name lengths. */
+  signatureChars: 2_000,
+  displayNameChars: 100,
+  /** Messages of a conversation shown together. */
+  conversationMax: 100,
+} as const;
+
+/** The SQLite store's message bodies and the IMAP SEARCH text index (src/store/sqlite, src/imap/engine/describe.ts). */
+export const storeLimits = {
+  /**
+   * Bodies above this are stored in chunks of this size: SQLite reads a whole BLOB to answer substr() of it, so a
+   * 40 MiB message would be read whole for every piece IMAP streams. 1 MiB keeps a chunk one quick read.
+   */
+  blobChunkOctets: 1024 * 1024,
+  /**
+   * Decoded text beyond this (header plus body) is not indexed for SEARCH: trigrams of a huge text cost far more
+   * than scanning the rare message that big, which SEARCH then reads instead (it is never missed).
+   */
+  searchIndexTextMaxChars: 4 * 1024 * 1024,
+} as const;
+
+/** ACME ordering and certificate expiry (src/acme, src/tls; issue 10). */
+export const acmeLimits = {
+  /** A stored challenge answer lives this long: validation takes seconds; a crashed order must not leave it forever. */
+  challengeTtlMs: 10 * 60_000,
+  /** The store lock one node holds while ordering (refreshed while it works), so two nodes never order at once. */
+  orderLockTtlMs: 5 * 60_000,
+  /** An order (all challenges, finalize, download) that takes longer is abandoned and retried with backoff. */
+  orderTimeoutMs: 5 * 60_000,
+  /** Fewer days left than this: a warning in the log and in `outpost check` (Let's Encrypt's own mails start at 20). */
+  expiryWarningDays: 14,
 } as const;

@@ -1,0 +1,42 @@
+/**
+ * The IMAP SEARCH text index in PostgreSQL: one `message_text` row per message with the decoded, case-folded text
+ * (MessageText), GIN pg_trgm indexes on both columns. A needle is matched with LIKE '%needle%' (wildcards escaped),
+ * which is exactly IMAP's substring semantics (RFC 9051 §6.4.4); pg_trgm's index answers LIKE for needles of three
+ * characters or more, and shorter ones are still answered exactly (by reading the rows). Messages stored without
+ * text have no row and are always candidates, so the answer never misses a match.
+ */
+import type { MessageText, TextQuery } from '../types.js';
+import type { Sql } from './db.js';
+
+/** Inside a transaction: the text of a new message (deleted with the message by the foreign key's cascade). */
+export async function indexMessageText(q: Sql, messageId: number, text: MessageText): Promise<void> {
+  await q.query('INSERT INTO message_text (message_id, header, body) VALUES ($1, $2, $3)', [messageId, text.header, text.body]);
+}
+
+/** `needle` as a LIKE pattern matching it anywhere (backslash is LIKE's default escape). */
+export const likePattern = (needle: string): string => `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** The SQL condition for `q` on alias `t`, pushing its patterns onto `args`. */
+export function textCondition(q: TextQuery, args: unknown[]): string {
+  if (q.kind === 'term') {
+    args.push(likePattern(q.needle));
+    const p = `$${args.length}`;
+    if (q.field === 'header') return `t.header LIKE ${p}`;
+    if (q.field === 'body') return `t.body LIKE ${p}`;
+    return `(t.header LIKE ${p} OR t.body LIKE ${p})`;
+  }
+  if (q.of.length === 0) return q.kind === 'and' ? 'TRUE' : 'FALSE';
+  return `(${q.of.map((s) => textCondition(s, args)).join(q.kind === 'and' ? ' AND ' : ' OR ')})`;
+}
+
+/** UIDs of a folder that match `q`, plus every message the index does not hold. */
+export async function searchFolderText(q: Sql, folderId: number, query: TextQuery): Promise<number[]> {
+  const args: unknown[] = [folderId];
+  const cond = textCondition(query, args);
+  const rows = await q.query<{ uid: number }>(
+    `SELECT e.uid FROM entries e LEFT JOIN message_text t ON t.message_id = e.message_id
+     WHERE e.folder_id = $1 AND (t.message_id IS NULL OR ${cond}) ORDER BY e.uid`,
+    args,
+  );
+  return rows.rows.map((r) => r.uid);
+}
