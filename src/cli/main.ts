@@ -12,6 +12,7 @@ import { accountCommands } from './commands/account.js';
 import { aliasCommands, appPasswordCommands, subscriberCommands } from './commands/subscriber-alias-app.js';
 import { queueCommands } from './commands/queue.js';
 import { dnsCommands } from './commands/dns.js';
+import { doctorCommands } from './commands/doctor.js';
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('outpost')
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   appPasswordCommands(program, io);
   queueCommands(program, io);
   dnsCommands(program, io);
+  doctorCommands(program, io, setExit);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   return program;
 }
