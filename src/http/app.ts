@@ -14,6 +14,7 @@ import { authRoutes } from './routes/auth.js';
 import { accountRoutes } from './routes/account.js';
 import { guideRoutes } from './routes/guide.js';
 import { apiRoutes } from './routes/api.js';
+import { webmailRoutes } from '../webmail/index.js';
 import { isOpsPath, opsRoutes } from '../ops/http-routes.js';
 
 const CSP = "default-src 'none'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -53,6 +54,7 @@ export function buildApp(services: Services, role: 'http' | 'https', logFor: Log
     accountRoutes(app, ctx);
     guideRoutes(app, ctx);
     apiRoutes(app, ctx);
+    webmailRoutes(app, ctx);
   }
   // One line per request: the path without its query (which may hold an address), never a header or a body.
   app.addHook('onResponse', async (req, reply) => {

@@ -500,9 +500,27 @@ export interface ChangeFeed {
   subscribe(mailboxId: number, listener: (change: FolderChange) => void): () => void;
 }
 
+// ---------------------------------------------------------------- webmail preferences
+
+/** A mailbox's webmail preferences (issue 11). */
+export interface WebmailPrefs {
+  /** The name shown beside the address in From; '' for none. */
+  displayName: string;
+  /** Appended to new messages below "-- " (RFC 3676 §4.3); '' for none. */
+  signature: string;
+  /** Lower-case sender addresses whose remote images the user chose to show. */
+  trustedSenders: string[];
+}
+
+export interface WebmailPrefsStore {
+  getWebmailPrefs(mailboxId: number): Promise<WebmailPrefs | null>;
+  /** Replaces the mailbox's preferences (refuses `not-found` for an unknown mailbox). */
+  setWebmailPrefs(mailboxId: number, prefs: WebmailPrefs): Promise<void>;
+}
+
 // ---------------------------------------------------------------- the whole store
 
-export interface Store extends AccountStore, MailStore, QueueStore, EventStore, CounterStore, SessionStore, LockStore {
+export interface Store extends AccountStore, MailStore, QueueStore, EventStore, CounterStore, SessionStore, LockStore, WebmailPrefsStore {
   readonly blobs: BlobStore;
   readonly changes: ChangeFeed;
   /** Which implementation, for logs: `sqlite:/path` or `postgres://host/db`. */

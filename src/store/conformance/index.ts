@@ -9,6 +9,7 @@ import { mailCases } from './mail.js';
 import { queueAndMiscCases } from './queue-misc.js';
 import { concurrencyCases } from './concurrency.js';
 import { queueDeliveryCases } from './queue-delivery.js';
+import { webmailCases } from './webmail.js';
 
 export type { StoreFactory, StoreDatabase } from './harness.js';
 
@@ -20,5 +21,6 @@ export function runStoreConformance(factory: StoreFactory): void {
     queueAndMiscCases(h);
     concurrencyCases(h);
     queueDeliveryCases(h);
+    webmailCases(h);
   });
 }

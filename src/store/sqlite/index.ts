@@ -9,6 +9,7 @@ import { SqliteAccounts } from './accounts.js';
 import { SqliteMail, blobIdOf } from './mail.js';
 import { SqliteQueue } from './queue.js';
 import { SqliteCounters, SqliteEvents, SqliteLocks, SqliteSessions } from './misc.js';
+import { SqliteWebmailPrefs } from './webmail.js';
 
 class SqliteBlobs implements BlobStore {
   constructor(private readonly db: Db) {}
@@ -61,6 +62,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     new SqliteCounters(db),
     new SqliteSessions(db),
     new SqliteLocks(db),
+    new SqliteWebmailPrefs(db),
   ])
     mixIn(store, part);
   return store as unknown as Store;

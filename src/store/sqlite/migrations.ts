@@ -236,4 +236,16 @@ CREATE TABLE mta_sts_policies (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 9,
+    description: 'webmail preferences: display name, signature, senders whose remote images are shown',
+    sql: `
+CREATE TABLE webmail_prefs (
+  mailbox_id INTEGER PRIMARY KEY REFERENCES mailboxes(id) ON DELETE CASCADE,
+  display_name TEXT NOT NULL DEFAULT '',
+  signature TEXT NOT NULL DEFAULT '',
+  trusted_senders TEXT NOT NULL DEFAULT '[]'
+);
+`,
+  },
 ];

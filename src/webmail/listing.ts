@@ -1,0 +1,236 @@
+/**
+ * The message list: pages, sorting, server search and conversations, over the same entries and flags IMAP uses.
+ *
+ * The first page of a folder sorted by arrival (newest first) reads only a window of the newest UIDs, so it costs
+ * the same for 100 messages or 100,000 (bench/webmail). Other sorts and searches read the folder's entries
+ * (metadata only) and sort or filter them in memory; body and date searches run the IMAP SEARCH engine
+ * (src/imap/engine) on what the metadata filters leave.
+ */
+import { webmailLimits } from '../lib/limits.js';
+import { cachedSource, searchMessages, type MessageRecord } from '../imap/engine/index.js';
+import type { SearchKey } from '../protocol/imap/index.js';
+import type { MessageEntry, Store } from '../store/types.js';
+import { parseMime } from '../mail/mime/parse.js';
+import { people, type Person } from './message.js';
+
+export interface ListItem {
+  uid: number;
+  subject: string;
+  from: Person[];
+  to: Person[];
+  date: number;
+  size: number;
+  seen: boolean;
+  flagged: boolean;
+  answered: boolean;
+  draft: boolean;
+  messageId: string | null;
+}
+
+export type SortKey = 'arrival' | 'date' | 'from' | 'subject' | 'size';
+
+export interface ListQuery {
+  sort: SortKey;
+  reverse: boolean;
+  /** Arrival order: list UIDs below this (the `next` cursor of the page before). */
+  beforeUid?: number | undefined;
+  offset: number;
+  limit: number;
+}
+
+export interface Page {
+  items: ListItem[];
+  /** Cursor for the next page (`u<uid>` or `o<offset>`), or null at the end. */
+  next: string | null;
+}
+
+export function itemOf(e: MessageEntry): ListItem {
+  return {
+    uid: e.uid,
+    subject: e.meta.subject ?? '',
+    from: people(e.meta.from),
+    to: people(e.meta.to),
+    date: e.meta.date ?? e.internalDate,
+    size: e.size,
+    seen: e.flags.includes('\\Seen'),
+    flagged: e.flags.includes('\\Flagged'),
+    answered: e.flags.includes('\\Answered'),
+    draft: e.flags.includes('\\Draft'),
+    messageId: e.meta.messageId,
+  };
+}
+
+/** The newest `limit` entries below `beforeUid`, newest first, reading growing UID windows from the top. */
+export async function newestEntries(store: Store, folderId: number, uidNext: number, beforeUid: number | undefined, limit: number): Promise<{ entries: MessageEntry[]; more: boolean }> {
+  let hi = Math.min(beforeUid ?? uidNext, uidNext) - 1;
+  const out: MessageEntry[] = [];
+  let window = limit + 1;
+  while (hi >= 1 && out.length <= limit) {
+    const lo = Math.max(1, hi - window + 1);
+    const got = await store.listEntries(folderId, { fromUid: lo, toUid: hi });
+    for (let i = got.length - 1; i >= 0 && out.length <= limit; i--) out.push(got[i]!);
+    hi = lo - 1;
+    window *= 4; // sparse UIDs (many expunged): widen quickly
+  }
+  const more = out.length > limit;
+  return { entries: out.slice(0, limit), more };
+}
+
+function fromText(e: MessageEntry): string {
+  const p = people(e.meta.from)[0];
+  return (p?.name || p?.address || '').toLowerCase();
+}
+
+function baseSubjectText(s: string | null): string {
+  return (s ?? '').replace(/^\s*((re|fwd?|aw|sv|wg)\s*(\[\d+\])?\s*:\s*)+/i, '').toLowerCase();
+}
+
+export function sortEntries(entries: MessageEntry[], sort: SortKey, reverse: boolean): MessageEntry[] {
+  const key: (e: MessageEntry) => number | string =
+    sort === 'date' ? (e) => e.meta.date ?? e.internalDate : sort === 'from' ? fromText : sort === 'subject' ? (e) => baseSubjectText(e.meta.subject) : sort === 'size' ? (e) => e.size : (e) => e.uid;
+  const sorted = [...entries].sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return (x < y ? -1 : x > y ? 1 : 0) || a.uid - b.uid;
+  });
+  return reverse ? sorted.reverse() : sorted;
+}
+
+export async function listPage(store: Store, folderId: number, q: ListQuery): Promise<Page> {
+  if (q.sort === 'arrival' && q.reverse) {
+    const f = await store.getFolderById(folderId);
+    const { entries, more } = await newestEntries(store, folderId, f?.uidNext ?? 1, q.beforeUid, q.limit);
+    return { items: entries.map(itemOf), next: more && entries.length ? `u${entries.at(-1)!.uid}` : null };
+  }
+  const sorted = sortEntries(await store.listEntries(folderId), q.sort, q.reverse);
+  const items = sorted.slice(q.offset, q.offset + q.limit).map(itemOf);
+  return { items, next: q.offset + q.limit < sorted.length ? `o${q.offset + q.limit}` : null };
+}
+
+// ---------------------------------------------------------------- search
+
+export interface SearchQuery {
+  /** Anywhere: headers and body (IMAP TEXT). */
+  text?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  subject?: string | undefined;
+  body?: string | undefined;
+  /** Calendar days, `YYYY-MM-DD`, on the internal date (IMAP SINCE / BEFORE). */
+  since?: string | undefined;
+  before?: string | undefined;
+  hasAttachment?: boolean | undefined;
+}
+
+function imapDate(s: string | undefined): { year: number; month: number; day: number } | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s ?? '');
+  return m ? { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) } : null;
+}
+
+function contains(hay: string | null, needle: string | undefined): boolean {
+  return !needle || (hay ?? '').normalize('NFC').toLowerCase().includes(needle.normalize('NFC').toLowerCase());
+}
+
+function hasAttachmentPart(raw: Buffer): boolean {
+  const walk = (p: ReturnType<typeof parseMime>): boolean =>
+    p.disposition?.value.toLowerCase() === 'attachment' || (p.type !== 'text' && p.type !== 'multipart' && !!(p.disposition?.params.filename ?? p.params.name)) || p.children.some(walk);
+  return walk(parseMime(raw));
+}
+
+/** Newest first; at most searchResultsMax results, over at most searchScanMax of the newest messages. */
+export async function searchFolder(store: Store, folderId: number, q: SearchQuery, now: number): Promise<{ items: ListItem[]; truncated: boolean }> {
+  const all = await store.listEntries(folderId);
+  const scanned = all.slice(-webmailLimits.searchScanMax);
+  // Header fields the store keeps decoded: filtered here without reading a message.
+  const byMeta = scanned.filter((e) => contains(e.meta.from, q.from) && contains(`${e.meta.to ?? ''} ${e.meta.cc ?? ''}`, q.to) && contains(e.meta.subject, q.subject));
+  const keys: SearchKey[] = [];
+  if (q.text) keys.push({ kind: 'text', value: q.text });
+  if (q.body) keys.push({ kind: 'body', value: q.body });
+  const since = imapDate(q.since);
+  const before = imapDate(q.before);
+  if (since) keys.push({ kind: 'date', field: 'internal', op: 'since', date: since });
+  if (before) keys.push({ kind: 'date', field: 'internal', op: 'before', date: before });
+  const source = cachedSource({ raw: async (id) => (await store.blobs.get(id)) ?? Buffer.alloc(0) }, 32 * 1024 * 1024);
+  let matched: MessageEntry[] = byMeta;
+  if (keys.length > 0) {
+    const records: MessageRecord[] = byMeta.map((e, i) => ({ seq: i + 1, uid: e.uid, flags: e.flags, modSeq: e.modSeq, internalDate: e.internalDate, size: e.size, blobId: e.blobId, recent: false }));
+    const found = await searchMessages({ charset: 'UTF-8', criteria: { kind: 'and', keys } }, records, { source, maxUid: all.at(-1)?.uid ?? 0, now, zoneOffset: () => 0 });
+    const uids = new Set(found.map((r) => r.uid));
+    matched = byMeta.filter((e) => uids.has(e.uid));
+  }
+  if (q.hasAttachment) {
+    const keep: MessageEntry[] = [];
+    for (const e of matched) if (hasAttachmentPart(await source.raw(e.blobId))) keep.push(e);
+    matched = keep;
+  }
+  const newest = matched.reverse();
+  return { items: newest.slice(0, webmailLimits.searchResultsMax).map(itemOf), truncated: newest.length > webmailLimits.searchResultsMax || all.length > scanned.length };
+}
+
+// ---------------------------------------------------------------- conversations
+
+const MSGID = /<[^<>\s]+>/g;
+
+/**
+ * The messages of `pool` in the same conversation as `start`: linked by Message-ID, In-Reply-To and References
+ * (RFC 5322 §3.6.4; the grouping step of RFC 5256 REFERENCES threading, from the metadata the store keeps, so no
+ * message is read). Oldest first.
+ */
+export function conversation<T extends { meta: MessageEntry['meta']; internalDate: number }>(start: T, pool: readonly T[]): T[] {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(x, r);
+    return r;
+  };
+  const union = (a: string, b: string) => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(ra, rb);
+  };
+  const idsOf = (e: T): string[] => {
+    const own = e.meta.messageId?.match(MSGID)?.[0];
+    const linked = [...(e.meta.inReplyTo?.match(MSGID) ?? []), ...(e.meta.references?.match(MSGID) ?? [])];
+    return own ? [own, ...linked] : linked;
+  };
+  for (const e of pool) {
+    const ids = idsOf(e);
+    for (const id of ids) if (!parent.has(id)) parent.set(id, id);
+    for (let i = 1; i < ids.length; i++) union(ids[0]!, ids[i]!);
+  }
+  const startIds = idsOf(start);
+  if (startIds.length === 0) return [start];
+  const root = find(startIds[0]!);
+  const out = pool.filter((e) => {
+    const ids = idsOf(e);
+    return ids.length > 0 && find(ids[0]!) === root;
+  });
+  if (!out.includes(start)) out.push(start);
+  return out.sort((a, b) => (a.meta.date ?? a.internalDate) - (b.meta.date ?? b.internalDate)).slice(-webmailLimits.conversationMax);
+}
+
+// ---------------------------------------------------------------- address suggestions
+
+/** People the user wrote to (Sent) or heard from (Inbox), most frequent first, matching `prefix`. */
+export function suggestions(sent: readonly MessageEntry[], inbox: readonly MessageEntry[], prefix: string, own: ReadonlySet<string>): Person[] {
+  const p = prefix.trim().toLowerCase();
+  const score = new Map<string, { person: Person; n: number }>();
+  const add = (value: string | null, weight: number) => {
+    for (const person of people(value)) {
+      const k = person.address.toLowerCase();
+      if (!k || own.has(k)) continue;
+      if (p && !k.includes(p) && !person.name.toLowerCase().includes(p)) continue;
+      const s = score.get(k) ?? { person, n: 0 };
+      s.n += weight;
+      if (!s.person.name && person.name) s.person = person;
+      score.set(k, s);
+    }
+  };
+  for (const e of sent) {
+    add(e.meta.to, 3);
+    add(e.meta.cc, 2);
+  }
+  for (const e of inbox) add(e.meta.from, 1);
+  return [...score.values()].sort((a, b) => b.n - a.n).slice(0, webmailLimits.suggestions).map((s) => s.person);
+}
