@@ -13,6 +13,8 @@ import { aliasCommands, appPasswordCommands, subscriberCommands } from './comman
 import { queueCommands } from './commands/queue.js';
 import { dnsCommands } from './commands/dns.js';
 import { doctorCommands } from './commands/doctor.js';
+import { backupCommands } from './commands/backup.js';
+import { restoreCommands } from './commands/restore.js';
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('outpost')
@@ -30,6 +32,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   appPasswordCommands(program, io);
   queueCommands(program, io);
   dnsCommands(program, io);
+  restoreCommands(program, io);
+  backupCommands(program, io);
   doctorCommands(program, io, setExit);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   return program;

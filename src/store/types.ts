@@ -210,9 +210,33 @@ export interface MessageMeta {
   messageId: string | null;
   inReplyTo: string | null;
   references: string | null;
-  /** Cached MIME structure (issue 5 fills it); opaque JSON to the store. */
+  /**
+   * What IMAP FETCH shows of the message (ENVELOPE and BODYSTRUCTURE), computed once at delivery; opaque JSON to
+   * the store, null when not computed (then IMAP parses the message when asked). {@link MailStore.listEntries}
+   * leaves it out (null); {@link MailStore.structures} reads it for the UIDs a FETCH needs.
+   */
   structure: unknown;
+  /** The message's searchable text, computed at delivery; indexed by the store, not returned. */
+  text?: MessageText | null;
 }
+
+/**
+ * The text IMAP SEARCH matches (RFC 9051 §6.4.4), already decoded (encoded words, transfer encodings, charsets)
+ * and case-folded by the caller: every header field as `Name: value` lines, and the text parts' bodies.
+ */
+export interface MessageText {
+  header: string;
+  body: string;
+}
+
+/**
+ * A condition on indexed text: a substring `needle` (folded like {@link MessageText}) in the header text, the
+ * body text or either, combined with and/or. SQLite answers with FTS5 trigrams; PostgreSQL can use pg_trgm or
+ * full-text search, as long as the answer never misses a match.
+ */
+export type TextQuery =
+  | { kind: 'term'; field: 'header' | 'body' | 'any'; needle: string }
+  | { kind: 'and' | 'or'; of: TextQuery[] };
 
 export interface MessageEntry {
   folderId: number;
@@ -303,12 +327,22 @@ export interface MailStore {
   deleteEntries(folderId: number, uids: number[]): Promise<number[]>;
   /** Marks UIDs below `uidNext` as announced \Recent; returns the first UID that is recent for the caller. */
   claimRecent(folderId: number): Promise<number>;
+  /**
+   * The UIDs of a folder whose text may match `query` (IMAP SEARCH's pre-filter): a superset that never misses a
+   * match, messages stored without {@link MessageMeta.text} always included; null when the index cannot narrow
+   * the query (e.g. a needle shorter than it can look up), so the caller scans every message.
+   */
+  searchText(folderId: number, query: TextQuery): Promise<number[] | null>;
+  /** {@link MessageMeta.structure} of the given UIDs that have one, by UID. */
+  structures(folderId: number, uids: number[]): Promise<Map<number, unknown>>;
 }
 
 export interface BlobStore {
   /** Stores bytes under their SHA-256; storing the same bytes twice keeps one copy. */
   put(raw: Buffer): Promise<string>;
   get(id: string): Promise<Buffer | null>;
+  /** Up to `length` octets from `offset` (fewer at the end): one big message read in pieces. Null when no such blob. */
+  read(id: string, offset: number, length: number): Promise<Buffer | null>;
 }
 
 // ---------------------------------------------------------------- outbound queue
