@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createServices, type Services } from './services.js';
 import { PROTOCOL_SERVERS } from './protocols.js';
 import { createQueueRunner, type QueueRunner } from '../queue/index.js';
+import { CertificateManager } from '../acme/manager.js';
 
 export interface RunningServer {
   services: Services;
@@ -21,6 +22,8 @@ export interface RunningServer {
   unavailable: ListenerRole[];
   /** The outbound queue runner (issue 8). */
   queue: QueueRunner;
+  /** Certificates from the store by SNI, ACME orders and renewals (issue 10). */
+  certificates: CertificateManager;
   stop(): Promise<void>;
 }
 
@@ -29,7 +32,14 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const services = createServices(config, { onLogError: (err) => log.error({ err }, 'event-log.write.failed') });
   const listeners = new ListenerSet(log, tls);
   const unavailable: ListenerRole[] = [];
+  const certificates = new CertificateManager({ store: services.store, config, log, now: services.now, tls });
+  // TLS-ALPN-01 answers come from the store, so whichever node the CA reaches can answer (RFC 8737).
+  tls.setChallengeSource(async (name) => {
+    const c = await services.store.getAcmeChallenge('tls-alpn-01', name, services.now());
+    return c ? (JSON.parse(c.value) as { cert: string; key: string }) : null;
+  });
   try {
+    await certificates.refresh();
     for (const role of LISTENER_ROLES) {
       const addresses = config.listen[role];
       if (!addresses) continue;
@@ -50,6 +60,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   for (const d of await services.accounts.ensureDkimKeys()) log.info({ domain: d.domain, selector: d.selector }, 'dkim.key.created');
   const queue = createQueueRunner({ config, store: services.store, resolver: services.resolver, log, now: services.now });
   queue.start();
+  certificates.start();
   services.readiness.setListenersUp(true);
   let stopping: Promise<void> | null = null;
   return {
@@ -60,10 +71,12 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     endpoints: listeners.endpoints(),
     unavailable,
     queue,
+    certificates,
     stop() {
       stopping ??= (async () => {
         services.readiness.setListenersUp(false);
         await queue.stop();
+        await certificates.stop();
         await listeners.close();
         await services.close();
       })();

@@ -12,9 +12,10 @@ import { accountCommands } from './commands/account.js';
 import { aliasCommands, appPasswordCommands, subscriberCommands } from './commands/subscriber-alias-app.js';
 import { queueCommands } from './commands/queue.js';
 import { dnsCommands } from './commands/dns.js';
-import { doctorCommands } from './commands/doctor.js';
+import { certCommands } from './commands/cert.js';
 import { backupCommands } from './commands/backup.js';
 import { restoreCommands } from './commands/restore.js';
+import { doctorCommands } from './commands/doctor.js';
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('outpost')
@@ -32,8 +33,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   appPasswordCommands(program, io);
   queueCommands(program, io);
   dnsCommands(program, io);
-  restoreCommands(program, io);
+  certCommands(program, io, setExit);
   backupCommands(program, io);
+  restoreCommands(program, io);
   doctorCommands(program, io, setExit);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   return program;

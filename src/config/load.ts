@@ -23,7 +23,8 @@ export interface Config {
   public: { hostname: string; ports: Partial<Record<ListenerRole, number>> };
   tls: { cert: string; key: string };
   dns: { servers: string[]; timeoutMs: number; tries: number };
-  store: { kind: 'sqlite'; path: string };
+  /** `url` is set exactly when `kind` is `postgres`. */
+  store: { kind: 'sqlite' | 'postgres'; path: string; url: string | null };
   accounts: { defaultAllowance: number; defaultQuotaBytes: number; passwordMinLength: number };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' };
   smtp: SmtpConfig;
@@ -33,6 +34,20 @@ export interface Config {
   smarthost: SmarthostConfig | null;
   inbound: InboundConfig;
   pop3: { expire: 'NEVER' | number; loginDelaySeconds: number };
+  acme: AcmeConfig;
+}
+
+/** `[acme]`: certificates from an ACME CA (issue 10). Durations in milliseconds. */
+export interface AcmeConfig {
+  enabled: boolean;
+  directoryUrl: string;
+  contact: string | null;
+  caFile: string | null;
+  challenge: 'http-01' | 'tls-alpn-01';
+  renewBeforeDays: number;
+  checkIntervalMs: number;
+  retryFirstMs: number;
+  retryMaxMs: number;
 }
 
 /** `[inbound]`: checks on mail arriving at the MX (issue 4). */
@@ -194,7 +209,7 @@ export function buildConfig(raw: Record<string, unknown>, dataDir: string, file 
     public: { hostname: get('public', 'hostname', hostname), ports },
     tls: { cert: path(get('tls', 'cert', 'tls/cert.pem')), key: path(get('tls', 'key', 'tls/key.pem')) },
     dns: { servers: get('dns', 'servers', systemResolvers()), timeoutMs: get('dns', 'timeout_ms', 5000), tries: get('dns', 'tries', 2) },
-    store: { kind: 'sqlite', path: path(get('store', 'path', 'outpost.db')) },
+    store: storeConfig(get('store', 'kind', 'sqlite'), path(get('store', 'path', 'outpost.db')), get<string | null>('store', 'url', null), file),
     accounts: {
       defaultAllowance: get('accounts', 'default_allowance', accountLimits.defaultAllowance),
       defaultQuotaBytes: get('accounts', 'default_quota', accountLimits.defaultQuotaBytes),
@@ -235,6 +250,17 @@ export function buildConfig(raw: Record<string, unknown>, dataDir: string, file 
     pop3: {
       expire: pop3Expire(get('pop3', 'expire', 'NEVER'), file),
       loginDelaySeconds: get('pop3', 'login_delay', 0),
+    },
+    acme: {
+      enabled: get('acme', 'enabled', false),
+      directoryUrl: get('acme', 'directory_url', 'https://acme-v02.api.letsencrypt.org/directory'),
+      contact: get<string | null>('acme', 'contact', null),
+      caFile: ((p: string | undefined) => (p ? path(p) : null))(get<string | undefined>('acme', 'ca_file', undefined)),
+      challenge: get('acme', 'challenge', 'http-01'),
+      renewBeforeDays: get('acme', 'renew_before_days', 30),
+      checkIntervalMs: get('acme', 'check_interval', 600_000),
+      retryFirstMs: get('acme', 'retry_first', 300_000),
+      retryMaxMs: get('acme', 'retry_max', 86_400_000),
     },
     inbound: {
       enabled: get('inbound', 'enabled', true),
@@ -314,4 +340,19 @@ export function loadConfig(dataDir: string): Config {
     throw new ConfigError(file, 'cannot be read: is this an Outpost data directory? Create one with `outpost init` (or `npm start`)');
   }
   return parseConfigText(text, dataDir, file);
+}
+
+/** `[store]`: PostgreSQL needs a postgres:// URL; SQLite ignores `url`. */
+function storeConfig(kind: 'sqlite' | 'postgres', path: string, url: string | null, file: string): Config['store'] {
+  if (kind === 'sqlite') return { kind, path, url: null };
+  if (url === null) throw new ConfigError(file, '[store] kind = "postgres" needs a url. Fix: add url = "postgres://outpost@db.example:5432/outpost" under [store]');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(file, `[store] url ${JSON.stringify(url)} is not a URL. Fix: write it as postgres://user@host:5432/database`);
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
+    throw new ConfigError(file, `[store] url must start with postgres:// (got ${parsed.protocol}//). Fix: write it as postgres://user@host:5432/database`);
+  return { kind, path, url };
 }

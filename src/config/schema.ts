@@ -145,10 +145,52 @@ export const SCHEMA: Record<string, SectionSpec> = {
     },
   },
   tls: {
-    doc: 'The certificate every TLS listener presents. Reloaded on SIGHUP without dropping connections.',
+    doc: 'The certificate every TLS listener presents when no certificate from `[acme]` matches the server name the client asks for (SNI). Reloaded on SIGHUP without dropping connections.',
     fields: {
       cert: { kind: 'path', doc: 'PEM certificate chain, relative to the data directory or absolute.', defaultText: '"tls/cert.pem"', example: '"tls/cert.pem"' },
       key: { kind: 'path', doc: 'PEM private key, relative to the data directory or absolute.', defaultText: '"tls/key.pem"', example: '"tls/key.pem"' },
+    },
+  },
+  acme: {
+    doc: 'Publicly trusted certificates from an ACME CA (RFC 8555) for the public hostname and `autoconfig.`/`autodiscover.` of every hosted domain, kept in the store (every node serves them by SNI) and renewed in the background. Needs the `http` listener reachable on port 80 (HTTP-01) or `https` on 443 (TLS-ALPN-01).',
+    fields: {
+      enabled: { kind: 'boolean', doc: 'Order and renew certificates.', defaultText: 'false', example: 'true' },
+      directory_url: {
+        kind: 'string',
+        doc: "The CA's ACME directory URL.",
+        defaultText: '"https://acme-v02.api.letsencrypt.org/directory" (Let\'s Encrypt)',
+        example: '"https://acme-staging-v02.api.letsencrypt.org/directory"',
+      },
+      contact: { kind: 'string', doc: 'The e-mail address the CA may write to about the account (expiry notices).', defaultText: 'none', example: '"postmaster@example.com"' },
+      ca_file: {
+        kind: 'path',
+        doc: "PEM CA certificates to trust for the directory's HTTPS (a private or test CA); absent = the system's.",
+        defaultText: 'none',
+        example: '"tls/acme-ca.pem"',
+      },
+      challenge: {
+        kind: 'enum',
+        doc: 'The challenge tried first: HTTP-01 on the `http` listener or TLS-ALPN-01 (RFC 8737) on `https`; the other one is the fallback.',
+        defaultText: '"http-01"',
+        example: '"tls-alpn-01"',
+        values: ['http-01', 'tls-alpn-01'],
+      },
+      renew_before_days: {
+        kind: 'integer',
+        doc: 'Renew when fewer days than this are left, or when a third of the lifetime is left if that comes later.',
+        defaultText: '30',
+        example: '30',
+        min: 1,
+        max: 365,
+      },
+      check_interval: {
+        kind: 'duration',
+        doc: 'How often each node checks whether a certificate needs ordering and loads certificates other nodes stored.',
+        defaultText: '"10m"',
+        example: '"10m"',
+      },
+      retry_first: { kind: 'duration', doc: 'The wait after a first failed order; it doubles with each failure.', defaultText: '"5m"', example: '"5m"' },
+      retry_max: { kind: 'duration', doc: 'The longest wait between failed orders.', defaultText: '"1d"', example: '"1d"' },
     },
   },
   dns: {
@@ -167,8 +209,20 @@ export const SCHEMA: Record<string, SectionSpec> = {
   store: {
     doc: 'Where everything is kept. SQLite (one file, the default) or, for several nodes, PostgreSQL (issue 13).',
     fields: {
-      kind: { kind: 'enum', doc: 'The store implementation.', defaultText: '"sqlite"', example: '"sqlite"', values: ['sqlite'] },
+      kind: {
+        kind: 'enum',
+        doc: 'The store implementation: `"sqlite"` (one node) or `"postgres"` (one or several nodes sharing one PostgreSQL database; see docs/DEPLOYMENT.md).',
+        defaultText: '"sqlite"',
+        example: '"sqlite"',
+        values: ['sqlite', 'postgres'],
+      },
       path: { kind: 'path', doc: 'The SQLite database file, relative to the data directory or absolute.', defaultText: '"outpost.db"', example: '"outpost.db"' },
+      url: {
+        kind: 'string',
+        doc: 'With `kind = "postgres"`: the database URL. Leave the password out and set `PGPASSWORD` (or a `~/.pgpass`) in the environment of `outpost serve` instead.',
+        defaultText: 'none',
+        example: '"postgres://outpost@db.internal:5432/outpost"',
+      },
     },
   },
   accounts: {

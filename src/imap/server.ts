@@ -115,7 +115,7 @@ function serve(ctx: ImapContext, tls: TlsProvider, socket: Socket, info: Connect
         socket.off('data', onData);
         socket.off('timeout', onIdle);
         socket.setTimeout(0);
-        const secure = new TLSSocket(socket, { isServer: true, secureContext: tls.context });
+        const secure = new TLSSocket(socket, { isServer: true, secureContext: tls.context, SNICallback: tls.sniCallback() });
         current = secure;
         secure.setTimeout(idleMs);
         secure.on('timeout', onIdle);

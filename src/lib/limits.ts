@@ -416,39 +416,3 @@ export const acmeLimits = {
   /** Fewer days left than this: a warning in the log and in `outpost check` (Let's Encrypt's own mails start at 20). */
   expiryWarningDays: 14,
 } as const;
-
-/** The webmail's JSON API (src/webmail). */
-export const webmailLimits = {
-  /** Messages per list page: a screenful and a half on a desktop, and a small answer on a phone. */
-  pageSize: 50,
-  /** The largest page a client may ask for (a select-all on one page); more would make one answer slow. */
-  maxPageSize: 200,
-  /** A JSON request (a message being written, with its recipients) may hold this much text. */
-  jsonBodyBytes: 2 * 1024 * 1024,
-  /** One uploaded attachment: below the usual 25 MB message size limits of other providers once base64-encoded. */
-  uploadBytes: 18 * 1024 * 1024,
-  /** Attachments of one message, together (base64 adds a third: still under 35 MB on the wire). */
-  attachmentsBytes: 24 * 1024 * 1024,
-  /** Recipients (to + cc + bcc) of one message written in the webmail. */
-  recipients: 100,
-  /** Messages read to fill a search answer: a search beyond this asks the user to narrow it. */
-  searchScanMax: 20_000,
-  /** Search answers at most this many messages. */
-  searchResultsMax: 500,
-  /** An HTML body larger than this is shown as text only: sanitising megabytes of markup would stall the server. */
-  htmlBytes: 2 * 1024 * 1024,
-  /** Address suggestions: the recent messages in Sent and INBOX looked at, and how many suggestions are answered. */
-  suggestionScan: 2_000,
-  suggestions: 10,
-  /** Senders whose remote images the user allowed (per mailbox). */
-  trustedSenders: 500,
-  /** The live-update stream sends a comment this often so proxies and the browser keep it open. */
-  sseKeepAliveMs: 25_000,
-  /** Live-update streams per mailbox in this process (tabs left open); the oldest is closed beyond it. */
-  sseStreamsPerMailbox: 10,
-  /** Signature and display name lengths. */
-  signatureChars: 2_000,
-  displayNameChars: 100,
-  /** Messages of a conversation shown together. */
-  conversationMax: 100,
-} as const;

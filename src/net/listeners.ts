@@ -48,7 +48,7 @@ export class ListenerSet {
     const started: Endpoint[] = [];
     for (const a of addresses) {
       const server = implicitTls
-        ? createTlsServer(this.tls.serverOptions(), (s) => this.accept(s, role, true, handler))
+        ? createTlsServer(this.tls.serverOptions({ acmeAlpn: role === 'https' }), (s) => this.accept(s, role, true, handler))
         : createServer((s) => this.accept(s, role, false, handler));
       if (implicitTls) {
         this.tls.attach(server as ReturnType<typeof createTlsServer>);

@@ -5,9 +5,12 @@
  */
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
+import type { SniCallback } from '../tls/certs.js';
 
 export interface UpgradeOptions {
   context: SecureContext;
+  /** Picks the certificate by the client's server name (RFC 6066 §3); absent = always `context`. */
+  SNICallback?: SniCallback;
   idleMs: number;
   onIdle: () => void;
   /** Decrypted bytes from the client, attached only after the handshake. */
@@ -18,7 +21,7 @@ export interface UpgradeOptions {
 export function upgradeToTls(socket: Socket, o: UpgradeOptions): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     socket.setTimeout(0);
-    const secure = new TLSSocket(socket, { isServer: true, secureContext: o.context });
+    const secure = new TLSSocket(socket, { isServer: true, secureContext: o.context, ...(o.SNICallback ? { SNICallback: o.SNICallback } : {}) });
     secure.setTimeout(o.idleMs);
     secure.on('timeout', o.onIdle);
     secure.on('error', (e) => {

@@ -36,7 +36,7 @@ function serve(ctx: Pop3Context, tls: TlsProvider, socket: Socket, info: Connect
       const dropped = reader.discard(); // RFC 2595 §4 / CVE-2011-0411: nothing sent before TLS may be acted on
       if (dropped > 0) ctx.log.info({ octets: dropped }, 'pop3.stls.discarded');
       socket.off('data', onData);
-      current = await upgradeToTls(socket, { context: tls.context, idleMs: pop3Limits.idleTimeoutMs, onIdle, onData });
+      current = await upgradeToTls(socket, { ...tls.starttlsOptions(), idleMs: pop3Limits.idleTimeoutMs, onIdle, onData });
     },
   });
 

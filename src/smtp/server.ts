@@ -74,7 +74,7 @@ async function serveConnection(ctx: SmtpContext, tls: TlsProvider, role: SmtpRol
     startTls: async () => {
       socket.removeListener('data', onData);
       socket.removeListener('timeout', onTimeout);
-      const secure = await upgradeToTls(socket, { context: tls.context, idleMs: smtpServerLimits.idleTimeoutMs, onIdle: onTimeout, onData });
+      const secure = await upgradeToTls(socket, { ...tls.starttlsOptions(), idleMs: smtpServerLimits.idleTimeoutMs, onIdle: onTimeout, onData });
       current = secure;
       return tlsFacts(secure);
     },

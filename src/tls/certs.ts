@@ -1,6 +1,8 @@
 /**
  * Certificates: a self-signed one for first runs (`outpost init`), and the provider every TLS listener asks for its
- * current SecureContext. Reloading (SIGHUP) swaps the context for new handshakes; open connections keep theirs.
+ * current SecureContext. The configured certificate (`[tls] cert/key`) is the fallback; certificates from the store
+ * (ACME, issue 10) answer by SNI (RFC 6066 §3), and the `https` listener answers TLS-ALPN-01 challenges (RFC 8737).
+ * Reloading (SIGHUP, or new certificates in the store) swaps contexts for new handshakes; open connections keep theirs.
  */
 import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,6 +10,7 @@ import { dirname } from 'node:path';
 import { createSecureContext, type SecureContext, type Server as TlsServer, type TlsOptions } from 'node:tls';
 import { generate } from 'selfsigned';
 import { UserError } from '../lib/errors.js';
+import { normaliseServername, SniIndex } from './sni.js';
 
 /** A self-signed certificate for `hostname` and localhost (SANs), valid for ~2 years, with an EC P-256 key. */
 export async function generateSelfSigned(hostname: string): Promise<{ cert: string; key: string }> {
@@ -48,7 +51,7 @@ export interface CertificateInfo {
   selfSigned: boolean;
 }
 
-function describe(certPem: string): CertificateInfo {
+export function describe(certPem: string): CertificateInfo {
   const x = new X509Certificate(certPem);
   const names = (x.subjectAltName ?? '')
     .split(',')
@@ -61,11 +64,31 @@ function describe(certPem: string): CertificateInfo {
 /** RFC 8996 deprecates TLS 1.0 and 1.1; mail clients of the last decade speak 1.2. */
 const MIN_VERSION = 'TLSv1.2';
 
-/** Holds the current certificate; TLS servers read it at every handshake. */
+/** RFC 8737 §6.2: the ALPN protocol of a TLS-ALPN-01 validation. */
+export const ACME_TLS_ALPN = 'acme-tls/1';
+
+/** A certificate to serve by SNI (from the store). */
+export interface SniCertificate {
+  names: readonly string[];
+  certPem: string;
+  keyPem: string;
+  notAfter: number;
+}
+
+/** Looks up a pending TLS-ALPN-01 challenge certificate for a name (RFC 8737 §3). */
+export type ChallengeSource = (name: string) => Promise<{ cert: string; key: string } | null>;
+
+export type SniCallback = (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void;
+
+/** Holds the current certificates; TLS servers read them at every handshake. */
 export class TlsProvider {
   #context: SecureContext;
   #info: CertificateInfo;
   #pem: { cert: string; key: string };
+  #sni = new SniIndex<SecureContext>([]);
+  /** TLS-ALPN-01 challenge certificates the SNI callback found pending, by name (the ALPN callback reads it). */
+  readonly #alpn = new Map<string, { cert: string; context: SecureContext }>();
+  #challenges: ChallengeSource | null = null;
   readonly #servers = new Set<TlsServer>();
 
   constructor(
@@ -105,6 +128,33 @@ export class TlsProvider {
     return loaded.info;
   }
 
+  /**
+   * Replaces the certificates served by SNI. A certificate that does not load is skipped (and reported); the others
+   * still serve. New handshakes see the new set at once; open connections keep the certificate they got.
+   */
+  setCertificates(list: readonly SniCertificate[]): Array<{ names: readonly string[]; error: string }> {
+    const failed: Array<{ names: readonly string[]; error: string }> = [];
+    const entries = [];
+    for (const c of list) {
+      try {
+        entries.push({ names: c.names, notAfter: c.notAfter, value: createSecureContext({ cert: c.certPem, key: c.keyPem, minVersion: MIN_VERSION }) });
+      } catch (e) {
+        failed.push({ names: c.names, error: (e as Error).message });
+      }
+    }
+    this.#sni = new SniIndex(entries);
+    return failed;
+  }
+
+  /**
+   * Where the https listener finds pending TLS-ALPN-01 challenge certificates (the store, so any node answers).
+   * While one is pending for a name, that name's handshakes on https get it (SNI is read before ALPN).
+   */
+  setChallengeSource(source: ChallengeSource | null): void {
+    this.#challenges = source;
+    if (!source) this.#alpn.clear();
+  }
+
   /** Keeps an implicit-TLS server's default certificate current across reloads. */
   attach(server: TlsServer): void {
     this.#servers.add(server);
@@ -115,16 +165,61 @@ export class TlsProvider {
     return this.#info;
   }
 
+  /** The fallback (configured) certificate's context. */
   get context(): SecureContext {
     return this.#context;
   }
 
-  /** Options for `tls.createServer` / `new TLSSocket(…, {isServer: true})` that always use the current certificate. */
-  serverOptions(): TlsOptions {
+  /** The context for a server name: a stored certificate by SNI, else the configured one. */
+  contextFor(servername: string | undefined | null): SecureContext {
+    return this.#sni.select(servername) ?? this.#context;
+  }
+
+  /** The SNI callback of every listener; on `https` a pending TLS-ALPN-01 challenge for the name comes first. */
+  sniCallback(alpnChallenges = false): SniCallback {
+    return (servername, cb) => {
+      const name = normaliseServername(servername);
+      const source = this.#challenges;
+      if (!alpnChallenges || !source || !name) return cb(null, this.contextFor(servername));
+      source(name).then(
+        (pem) => {
+          if (!pem) {
+            this.#alpn.delete(name);
+            return cb(null, this.contextFor(servername));
+          }
+          let entry = this.#alpn.get(name);
+          if (entry?.cert !== pem.cert) {
+            entry = { cert: pem.cert, context: createSecureContext({ cert: pem.cert, key: pem.key, minVersion: MIN_VERSION }) };
+            this.#alpn.set(name, entry);
+          }
+          cb(null, entry.context);
+        },
+        // A store hiccup must not break ordinary handshakes.
+        () => cb(null, this.contextFor(servername)),
+      );
+    };
+  }
+
+  /** What an in-protocol upgrade (STARTTLS, STLS) passes to `new TLSSocket(…, {isServer: true})`. */
+  starttlsOptions(): { context: SecureContext; SNICallback: SniCallback } {
+    return { context: this.#context, SNICallback: this.sniCallback() };
+  }
+
+  /**
+   * Options for `tls.createServer` that always use the current certificates. With `acmeAlpn` (the https listener)
+   * the server also negotiates `acme-tls/1` (RFC 8737 §3) when a challenge is pending for the name, else http/1.1.
+   */
+  serverOptions(opts: { acmeAlpn?: boolean } = {}): TlsOptions {
+    const base: TlsOptions = { SNICallback: this.sniCallback(opts.acmeAlpn === true), ...this.#pem, minVersion: MIN_VERSION };
+    if (!opts.acmeAlpn) return base;
+    const alpn = this.#alpn;
     return {
-      SNICallback: (_servername, cb) => cb(null, this.#context),
-      ...this.#pem,
-      minVersion: MIN_VERSION,
+      ...base,
+      ALPNCallback({ servername, protocols }: { servername: string; protocols: string[] }) {
+        if (protocols.includes(ACME_TLS_ALPN) && alpn.has(normaliseServername(servername) ?? '')) return ACME_TLS_ALPN;
+        // Fastify here speaks HTTP/1.1 only; a client offering nothing we speak gets no_application_protocol (RFC 7301 §3.2).
+        return protocols.includes('http/1.1') ? 'http/1.1' : undefined;
+      },
     };
   }
 }

@@ -34,8 +34,12 @@ export function discoveryRoutes(app: FastifyInstance, ctx: WebContext, role: 'ht
         .send(autoconfigXml(s, providerName(ctx), `${httpsOrigin(config)}/help`));
     });
 
-  // No ACME client is built in yet: the path exists on plain HTTP so a future challenge store can answer here.
-  app.get('/.well-known/acme-challenge/:token', async (_req, reply) => reply.code(404).header('content-type', 'text/plain').send('no such challenge'));
+  // RFC 8555 §8.3: the key authorization for a pending HTTP-01 token, read from the store so any node answers.
+  app.get('/.well-known/acme-challenge/:token', async (req: FastifyRequest<{ Params: { token: string } }>, reply) => {
+    const challenge = await ctx.services.store.getAcmeChallenge('http-01', req.params.token, ctx.services.now());
+    if (!challenge) return reply.code(404).header('content-type', 'text/plain').send('no such challenge');
+    return reply.header('content-type', 'application/octet-stream').header('cache-control', 'no-store').send(challenge.value);
+  });
 
   if (role !== 'https') return;
 

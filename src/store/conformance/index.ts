@@ -9,6 +9,8 @@ import { mailCases } from './mail.js';
 import { queueAndMiscCases } from './queue-misc.js';
 import { concurrencyCases } from './concurrency.js';
 import { queueDeliveryCases } from './queue-delivery.js';
+import { searchTextCases } from './search-text.js';
+import { certCases } from './certs.js';
 import { webmailCases } from './webmail.js';
 
 export type { StoreFactory, StoreDatabase } from './harness.js';
@@ -21,6 +23,8 @@ export function runStoreConformance(factory: StoreFactory): void {
     queueAndMiscCases(h);
     concurrencyCases(h);
     queueDeliveryCases(h);
+    searchTextCases(h);
+    certCases(h);
     webmailCases(h);
   });
 }

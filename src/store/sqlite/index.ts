@@ -4,11 +4,13 @@
  */
 import type { BlobStore, ChangeFeed, Store } from '../types.js';
 import { LocalChangeFeed } from '../change-feed.js';
-import { type Db, openDatabase } from './db.js';
+import { type Db, openDatabase, writeTx } from './db.js';
+import { getBlob, putBlob, readBlob } from './blobs.js';
 import { SqliteAccounts } from './accounts.js';
 import { SqliteMail, blobIdOf } from './mail.js';
 import { SqliteQueue } from './queue.js';
 import { SqliteCounters, SqliteEvents, SqliteLocks, SqliteSessions } from './misc.js';
+import { SqliteCerts } from './certs.js';
 import { SqliteWebmailPrefs } from './webmail.js';
 
 class SqliteBlobs implements BlobStore {
@@ -16,13 +18,16 @@ class SqliteBlobs implements BlobStore {
 
   async put(raw: Buffer): Promise<string> {
     const id = blobIdOf(raw);
-    this.db.prepare('INSERT INTO blobs (id, size, data) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(id, raw.length, raw);
+    writeTx(this.db, () => putBlob(this.db, id, raw));
     return id;
   }
 
   async get(id: string): Promise<Buffer | null> {
-    const r = this.db.prepare('SELECT data FROM blobs WHERE id = ?').get(id) as { data: Buffer } | undefined;
-    return r ? r.data : null;
+    return getBlob(this.db, id);
+  }
+
+  async read(id: string, offset: number, length: number): Promise<Buffer | null> {
+    return readBlob(this.db, id, offset, length);
   }
 }
 
@@ -62,6 +67,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     new SqliteCounters(db),
     new SqliteSessions(db),
     new SqliteLocks(db),
+    new SqliteCerts(db),
     new SqliteWebmailPrefs(db),
   ])
     mixIn(store, part);

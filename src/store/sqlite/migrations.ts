@@ -237,6 +237,59 @@ CREATE TABLE mta_sts_policies (
 `,
   },
   {
+    version: 7,
+    description: 'IMAP: SEARCH text index (FTS5 trigrams over decoded, case-folded text, one row per message); big bodies in chunks',
+    sql: `
+ALTER TABLE messages ADD COLUMN text_indexed INTEGER NOT NULL DEFAULT 0;
+CREATE VIRTUAL TABLE message_text USING fts5(header, body, content = '', contentless_delete = 1, tokenize = 'trigram');
+-- Bodies over storeLimits.blobChunkOctets: their blobs.data is empty and their octets are here, in order.
+CREATE TABLE blob_chunks (
+  blob_id TEXT NOT NULL REFERENCES blobs(id),
+  seq INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (blob_id, seq)
+);
+`,
+  },
+  {
+    version: 8,
+    description: 'certificates served by SNI, ACME account keys, pending challenges, renewal backoff (issue 10)',
+    sql: `
+CREATE TABLE tls_certificates (
+  key TEXT PRIMARY KEY,
+  names TEXT NOT NULL,
+  cert_pem TEXT NOT NULL,
+  key_pem TEXT NOT NULL,
+  source TEXT NOT NULL,
+  issuer TEXT NOT NULL,
+  not_before INTEGER NOT NULL,
+  not_after INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE acme_accounts (
+  directory_url TEXT PRIMARY KEY,
+  key_pem TEXT NOT NULL,
+  account_url TEXT,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE acme_challenges (
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+CREATE TABLE cert_renewals (
+  key TEXT PRIMARY KEY,
+  failures INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  last_attempt_at INTEGER,
+  last_success_at INTEGER,
+  last_error TEXT
+) WITHOUT ROWID;
+`,
+  },
+  {
     version: 9,
     description: 'webmail preferences: display name, signature, senders whose remote images are shown',
     sql: `
