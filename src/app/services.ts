@@ -7,6 +7,7 @@ import { imapConnectionLimits } from '../lib/limits.js';
 import type { Config } from '../config/load.js';
 import type { Store } from '../store/types.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
+import { openPgStore } from '../store/pg/index.js';
 import { AccountService } from '../accounts/service.js';
 import { PasswordPolicy, loadCommonPasswords } from '../accounts/password-policy.js';
 import { createArgon2Hasher, type PasswordHasher } from '../accounts/hashing.js';
@@ -17,6 +18,8 @@ import type { Resolver } from '../dns/resolver.js';
 import { createResolver } from '../dns/node-resolver.js';
 import { Metrics, instrumentStore } from '../ops/metrics.js';
 import { Readiness } from '../ops/health.js';
+import { describingStore } from '../imap/described-store.js';
+import { describeMessage } from '../imap/engine/describe.js';
 
 export interface Services {
   config: Config;
@@ -47,7 +50,8 @@ export interface ServiceOptions {
 export function createServices(config: Config, opts: ServiceOptions = {}): Services {
   const now = opts.now ?? Date.now;
   const metrics = new Metrics();
-  const store = instrumentStore(openSqliteStore({ path: config.store.path, now }), metrics);
+  // Every stored message gets its IMAP description (ENVELOPE, BODYSTRUCTURE, SEARCH text) before the commit.
+  const store = describingStore(instrumentStore(openStore(config, now), metrics), describeMessage);
   metrics.watchQueue(store, now);
   const hasher = createArgon2Hasher();
   const policy = new PasswordPolicy(loadCommonPasswords(), config.accounts.passwordMinLength);
@@ -79,4 +83,10 @@ export function createServices(config: Config, opts: ServiceOptions = {}): Servi
       await store.close();
     },
   };
+}
+
+/** `[store]`: SQLite (one node) or PostgreSQL (one or several nodes on one database). */
+function openStore(config: Config, now: () => number): Store {
+  if (config.store.kind === 'postgres' && config.store.url !== null) return openPgStore({ url: config.store.url, now });
+  return openSqliteStore({ path: config.store.path, now });
 }

@@ -42,8 +42,25 @@ export class PgChangeFeed implements ChangeFeed {
   listening: Promise<void>;
 
   constructor(private readonly db: PgDb) {
-    this.listening = this.listen();
-    this.listening.catch(() => undefined);
+    this.listening = this.start();
+  }
+
+  /** Opens the LISTEN connection; on failure (database down) tries again until closed. */
+  private start(): Promise<void> {
+    const p = this.listen().catch((e: unknown) => {
+      this.scheduleRestart();
+      throw e;
+    });
+    p.catch(() => undefined);
+    return p;
+  }
+
+  private scheduleRestart(): void {
+    if (this.#closed || this.#retry) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = null;
+      this.listening = this.start();
+    }, pgStoreLimits.listenReconnectMs);
   }
 
   private async listen(): Promise<void> {
@@ -54,7 +71,7 @@ export class PgChangeFeed implements ChangeFeed {
       if (this.#client !== client) return;
       this.#client = null;
       client.end().catch(() => undefined);
-      if (!this.#closed) this.#retry = setTimeout(() => void (this.listening = this.listen().catch(() => lost())), pgStoreLimits.listenReconnectMs);
+      this.scheduleRestart();
     };
     client.on('error', lost);
     client.on('end', lost);
@@ -69,8 +86,14 @@ export class PgChangeFeed implements ChangeFeed {
       if (env.n !== this.node) this.#local.publish(env.c);
     });
     this.#client = client;
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (e) {
+      if (this.#client === client) this.#client = null;
+      client.end().catch(() => undefined);
+      throw e;
+    }
   }
 
   /** Inside the writing transaction: tell the other nodes (sent at COMMIT). */

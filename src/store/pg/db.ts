@@ -48,7 +48,7 @@ function wrap(e: unknown): unknown {
 
 export class PgDb implements Sql {
   readonly pool: pg.Pool;
-  readonly #ready: Promise<void>;
+  #ready: Promise<void> | null = null;
 
   constructor(readonly url: string) {
     this.pool = new pg.Pool({
@@ -60,8 +60,7 @@ export class PgDb implements Sql {
     });
     // An idle client losing its server emits here; the next query reconnects.
     this.pool.on('error', () => undefined);
-    this.#ready = this.migrate();
-    this.#ready.catch(() => undefined);
+    this.ready().catch(() => undefined);
   }
 
   /** Client options for a dedicated connection (the change feed's LISTEN). */
@@ -69,7 +68,15 @@ export class PgDb implements Sql {
     return { connectionString: this.url, types: typeParsers };
   }
 
+  /** Migrations, once; if the database was unreachable, the next caller tries again (a node may start before it). */
   ready(): Promise<void> {
+    if (!this.#ready) {
+      const p = this.migrate().catch((e: unknown) => {
+        if (this.#ready === p) this.#ready = null;
+        throw wrap(e);
+      });
+      this.#ready = p;
+    }
     return this.#ready;
   }
 
@@ -95,7 +102,7 @@ export class PgDb implements Sql {
   }
 
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
-    await this.#ready;
+    await this.ready();
     try {
       return await this.pool.query<R>(text, values);
     } catch (e) {
@@ -116,7 +123,7 @@ export class PgDb implements Sql {
    * (WAL flushed). Deadlocks and serialisation failures are retried from the start (fn must only touch the database).
    */
   async tx<T>(fn: (c: Sql) => Promise<T>): Promise<T> {
-    await this.#ready;
+    await this.ready();
     for (let attempt = 0; ; attempt++) {
       let c: pg.PoolClient;
       try {
@@ -144,7 +151,7 @@ export class PgDb implements Sql {
   }
 
   async close(): Promise<void> {
-    await this.#ready.catch(() => undefined);
+    await this.#ready?.catch(() => undefined);
     await this.pool.end();
   }
 }
