@@ -7,15 +7,17 @@
  * RFC 7162: MODSEQ, CHANGEDSINCE (§3.1.4.1) and VANISHED (§3.2.6).
  *
  * Memory: `FETCH 1:* BODY[]` (or RFC822) reads one message at a time, unparsed and uncached, and waits for the
- * socket below imapServerLimits.writeHighWaterOctets before the next one; so a whole-folder download holds at
- * most one message (≤ imapLimits.appendLiteralMaxOctets) plus that buffer. The blob store returns a message as
- * one Buffer (BlobStore.get), so a single message is not streamed in pieces yet.
+ * socket below imapServerLimits.writeHighWaterOctets before the next one; a message bigger than
+ * storeLimits.blobChunkOctets is streamed in pieces of that size (BlobStore.read), so a whole-folder download
+ * holds one piece plus that buffer. ENVELOPE and BODYSTRUCTURE come from the description stored at delivery
+ * (MailStore.structures, a batch of messages at a time); only a message stored without one is parsed.
  */
 import { imapServerLimits } from '../../lib/limits.js';
 import { bad, fetchResponse, ok, no, sequenceSetIncludes, vanishedResponse, type FetchItem, type ImapResponse } from '../../protocol/imap/index.js';
 import type { Store } from '../../store/types.js';
 import { cachedSource } from '../engine/cache.js';
-import { fetchMarksSeen, fetchMessage, fetchNeedsMime } from '../engine/fetch.js';
+import { fetchMarksSeen, fetchMessage, fetchNeedsMime, fetchWantsDescription } from '../engine/fetch.js';
+import { storedDescription } from '../engine/describe.js';
 import { UnknownCteError, type MessageSource } from '../engine/types.js';
 import type { ImapSession } from '../session.js';
 import { ImapNo } from '../errors.js';
@@ -32,8 +34,16 @@ function blobSource(store: Store): MessageSource {
       if (!raw) throw new MessageGone(blobId);
       return raw;
     },
+    async read(blobId, offset, length) {
+      const piece = await store.blobs.read(blobId, offset, length);
+      if (!piece) throw new MessageGone(blobId);
+      return piece;
+    },
   };
 }
+
+/** Descriptions are read for this many messages at a time (bounded memory for `FETCH 1:* BODYSTRUCTURE`). */
+const DESCRIPTION_BATCH = 256;
 
 /** Message octets from the blob store, through a per-command cache of octets and parsed MIME trees. */
 export function messageSource(store: Store): MessageSource {
@@ -69,12 +79,16 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
       newlySeen = new Set(r.changed.map((c) => c.uid));
     }
   }
-  const source = fetchNeedsMime(items) ? messageSource(s.ctx.store) : blobSource(s.ctx.store);
+  const source = fetchNeedsMime(items, true) ? messageSource(s.ctx.store) : blobSource(s.ctx.store);
+  const wantsDescription = fetchWantsDescription(items);
+  let described = new Map<number, unknown>();
   let gone = 0;
-  for (const p of picked) {
+  for (const [i, p] of picked.entries()) {
+    if (wantsDescription && i % DESCRIPTION_BATCH === 0)
+      described = await s.ctx.store.structures(view.folderId, picked.slice(i, i + DESCRIPTION_BATCH).map((q) => q.message.uid));
     let response;
     try {
-      response = await fetchMessage(view.record(p.message, p.seq), items, { source, utf8: s.utf8 });
+      response = await fetchMessage(view.record(p.message, p.seq), items, { source, utf8: s.utf8 }, storedDescription(described.get(p.message.uid)));
     } catch (e) {
       if (e instanceof MessageGone) {
         gone++;

@@ -2,10 +2,13 @@
  * SEARCH and UID SEARCH (RFC 9051 §6.4.4, RFC 3501 §6.4.4), evaluated by the engine over the view's messages;
  * RFC 4731 ESEARCH results when the client asks with RETURN (MIN MAX COUNT ALL), RFC 5182 SEARCHRES (SAVE and
  * `$`), RFC 7162 §3.1.5 (MODSEQ n) after a MODSEQ key. CHARSET: UTF-8 and US-ASCII (RFC 9051 §6.4.4: others get
- * NO [BADCHARSET (…)]). SORT and THREAD select their messages through {@link matching} too.
+ * NO [BADCHARSET (…)]). SORT and THREAD select their messages through {@link matching} too. Text keys are first
+ * looked up in the store's text index (MailStore.searchText), which narrows the messages the engine reads.
  */
 import { astr, esearchResponse, list, ok, searchResponse, type ImapResponse, type SearchKey, type SearchProgram } from '../../protocol/imap/index.js';
-import { searchMessages } from '../engine/search.js';
+import { searchMessages, type SearchIndex } from '../engine/search.js';
+import { indexQueryOf } from '../engine/search-index.js';
+import type { Store } from '../../store/types.js';
 import type { MessageRecord, MessageSource } from '../engine/types.js';
 import type { ImapSession } from '../session.js';
 import { ImapNo } from '../errors.js';
@@ -30,7 +33,8 @@ export async function matching(s: ImapSession, program: SearchProgram): Promise<
   const records = view.messages.flatMap((m, i) => (m.expunged ? [] : [view.record(m, i + 1)]));
   const last = view.messages[view.messages.length - 1];
   const source = messageSource(s.ctx.store);
-  const found = await searchMessages(program, records, { source, maxUid: last?.uid ?? 0, now: s.ctx.now(), searchResult: view.savedResult });
+  const index = storeIndex(s.ctx.store, view.folderId);
+  const found = await searchMessages(program, records, { source, maxUid: last?.uid ?? 0, now: s.ctx.now(), searchResult: view.savedResult, index });
   // RFC 7162 §3.1.5: a MODSEQ key enables CONDSTORE and adds the highest mod-sequence of the matches.
   let modSeq: bigint | undefined;
   if (usesModSeq(program.criteria)) {
@@ -38,6 +42,18 @@ export async function matching(s: ImapSession, program: SearchProgram): Promise<
     if (found.length > 0) modSeq = BigInt(found.reduce((n, r) => Math.max(n, r.modSeq), 0));
   }
   return { found, modSeq, source };
+}
+
+/** The store's text index as the engine's pre-filter (issue 6): candidates by UID, checked again by the engine. */
+function storeIndex(store: Store, folderId: number): SearchIndex {
+  return {
+    async candidates(program) {
+      const query = indexQueryOf(program.criteria);
+      if (query === null) return undefined;
+      const uids = await store.searchText(folderId, query);
+      return uids === null ? undefined : new Set(uids);
+    },
+  };
 }
 
 export async function search(s: ImapSession, cmd: CommandOf<'SEARCH'>): Promise<ImapResponse> {

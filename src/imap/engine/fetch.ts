@@ -2,9 +2,11 @@
  * FETCH: the data items of one message (RFC 9051 §6.4.5 and §7.5.2; RFC 3501 §6.4.5 and §7.4.2; RFC 3516
  * BINARY; RFC 7162 §3.1.4 MODSEQ). The server turns the result into `* n FETCH (…)` with `fetchResponse()`.
  */
-import type { FetchItem, FetchResponseItem } from '../../protocol/imap/index.js';
+import type { FetchContent, FetchItem, FetchResponseItem } from '../../protocol/imap/index.js';
+import { storeLimits } from '../../lib/limits.js';
 import { bodyStructureOf } from './body-structure.js';
 import { parsedMessage } from './cache.js';
+import type { StoredDescription } from './describe.js';
 import { envelopeOf } from './envelope.js';
 import { applyPartial, binaryBytes, sectionBytes } from './sections.js';
 import { localZoneOffset, type MessageRecord, type MessageSource, type ParsedMessage, type ZoneOffset } from './types.js';
@@ -30,12 +32,46 @@ function wholeMessage(item: FetchItem): boolean {
   return item.kind === 'RFC822' || (item.kind === 'BODY[]' && item.section.part.length === 0 && item.section.text === undefined);
 }
 
+/** Items a stored description answers (computed at delivery, describe.ts). */
+const DESCRIBED: ReadonlySet<FetchItem['kind']> = new Set(['ENVELOPE', 'BODY', 'BODYSTRUCTURE']);
+
+/** Whether FETCH of `items` wants ENVELOPE or BODY[STRUCTURE] (the server then reads the stored descriptions). */
+export function fetchWantsDescription(items: readonly FetchItem[]): boolean {
+  return items.some((i) => DESCRIBED.has(i.kind));
+}
+
 /**
- * Whether FETCH of `items` needs the parsed MIME tree. When it does not (`FETCH 1:* BODY[]`, RFC822, flags), the
- * server reads each message's octets once, unparsed and uncached, so a whole-folder download holds one message.
+ * Whether FETCH of `items` needs the parsed MIME tree. When it does not (`FETCH 1:* BODY[]`, RFC822, flags, and
+ * ENVELOPE/BODYSTRUCTURE when `described`), the server reads each message's octets once, unparsed and uncached,
+ * so a whole-folder download holds one message; a message without a stored description is then parsed alone.
  */
-export function fetchNeedsMime(items: readonly FetchItem[]): boolean {
-  return items.some((i) => !RECORD_ONLY.has(i.kind) && !wholeMessage(i));
+export function fetchNeedsMime(items: readonly FetchItem[], described = false): boolean {
+  return items.some((i) => !RECORD_ONLY.has(i.kind) && !wholeMessage(i) && !(described && DESCRIBED.has(i.kind)));
+}
+
+/**
+ * The octets of a whole message (or a partial of it): streamed in pieces through `source.read` when the message
+ * is bigger than one piece, so a 40 MiB message is never held whole; the first piece is read now, so a message
+ * gone from the store fails here, before its response is started.
+ */
+async function wholeContent(m: MessageRecord, source: MessageSource, partial: { offset: number; length: number } | undefined, loadRaw: () => Promise<Buffer>): Promise<FetchContent> {
+  const piece = storeLimits.blobChunkOctets;
+  if (!source.read || m.size <= piece) return applyPartial(await loadRaw(), partial);
+  const start = Math.min(partial?.offset ?? 0, m.size);
+  const end = partial === undefined ? m.size : Math.min(start + partial.length, m.size);
+  const read = source.read.bind(source);
+  const first = await read(m.blobId, start, Math.min(piece, end - start));
+  if (end - start <= piece) return first;
+  async function* pieces(): AsyncGenerator<Buffer> {
+    yield first;
+    for (let at = start + first.length; at < end; ) {
+      const next = await read(m.blobId, at, Math.min(piece, end - at));
+      if (next.length === 0) throw new Error(`message ${m.blobId} ended early while it was being sent`);
+      at += next.length;
+      yield next;
+    }
+  }
+  return { kind: 'stream', size: end - start, binary: false, source: pieces() };
 }
 
 /** RFC 3501 §6.4.5: BODY[…] and BINARY[…] without .PEEK, RFC822 and RFC822.TEXT set \Seen. */
@@ -47,7 +83,7 @@ export function fetchMarksSeen(items: readonly FetchItem[]): boolean {
  * The FETCH data for `items` of message `m`, in the order asked. Throws UnknownCteError when a BINARY item names
  * a part whose transfer encoding cannot be undone (the server answers NO [UNKNOWN-CTE]).
  */
-export async function fetchMessage(m: MessageRecord, items: readonly FetchItem[], opts: FetchOptions): Promise<FetchResponseItem[]> {
+export async function fetchMessage(m: MessageRecord, items: readonly FetchItem[], opts: FetchOptions, described?: StoredDescription): Promise<FetchResponseItem[]> {
   let message: ParsedMessage | undefined;
   const load = async (): Promise<ParsedMessage> => (message ??= await parsedMessage(opts.source, m.blobId));
   let raw: Buffer | undefined;
@@ -72,18 +108,22 @@ export async function fetchMessage(m: MessageRecord, items: readonly FetchItem[]
         out.push({ kind: 'RFC822.SIZE', size: m.size });
         break;
       case 'ENVELOPE': {
-        const { mime } = await load();
-        out.push({ kind: 'ENVELOPE', envelope: envelopeOf(mime.fields) });
+        if (described) out.push({ kind: 'ENVELOPE', envelope: described.envelope });
+        else out.push({ kind: 'ENVELOPE', envelope: envelopeOf((await load()).mime.fields) });
         break;
       }
       case 'BODY':
       case 'BODYSTRUCTURE': {
+        if (described) {
+          out.push({ kind: item.kind, structure: described.body });
+          break;
+        }
         const { raw, mime } = await load();
         out.push({ kind: item.kind, structure: bodyStructureOf(raw, mime) });
         break;
       }
       case 'RFC822':
-        out.push({ kind: 'RFC822', content: await loadRaw() });
+        out.push({ kind: 'RFC822', content: message ? message.raw : await wholeContent(m, opts.source, undefined, loadRaw) });
         break;
       case 'RFC822.HEADER': {
         const { raw, mime } = await load();
@@ -97,7 +137,8 @@ export async function fetchMessage(m: MessageRecord, items: readonly FetchItem[]
       }
       case 'BODY[]': {
         if (wholeMessage(item)) {
-          out.push({ kind: 'BODY[]', section: item.section, origin: item.partial?.offset, content: applyPartial(await loadRaw(), item.partial) });
+          const content = message ? applyPartial(message.raw, item.partial) : await wholeContent(m, opts.source, item.partial, loadRaw);
+          out.push({ kind: 'BODY[]', section: item.section, origin: item.partial?.offset, content });
           break;
         }
         const { raw, mime } = await load();

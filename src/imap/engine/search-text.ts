@@ -57,3 +57,13 @@ export function bodySearchText(raw: Buffer, part: MimePart, out: string[] = []):
   }
   return out;
 }
+
+/** The folded header text TEXT and the text index see: every field, decoded. */
+export function foldedHeaderText(mime: MimePart): string {
+  return foldText(headerSearchText(mime.fields));
+}
+
+/** The folded body text BODY, TEXT and the text index see: the text parts, decoded, one per line. */
+export function foldedBodyText(raw: Buffer, mime: MimePart): string {
+  return foldText(bodySearchText(raw, mime).join('\n'));
+}

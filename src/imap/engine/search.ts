@@ -14,7 +14,7 @@ import type { ImapDate, SearchKey, SearchProgram, SequenceSet } from '../../prot
 import { sequenceSetIncludes } from '../../protocol/imap/index.js';
 import { parseDate as parseRfc5322Date } from '../../mail/meta.js';
 import { parsedMessage } from './cache.js';
-import { bodySearchText, decodedHeaderValue, foldText, headerSearchText } from './search-text.js';
+import { decodedHeaderValue, foldText, foldedBodyText, foldedHeaderText } from './search-text.js';
 import { localZoneOffset, type MessageRecord, type MessageSource, type ParsedMessage, type ZoneOffset } from './types.js';
 
 /** CHARSETs SEARCH accepts (RFC 9051 §6.4.4: US-ASCII and UTF-8 are required); others → NO [BADCHARSET]. */
@@ -78,13 +78,13 @@ class LazyMessage {
   }
 
   async header(): Promise<string> {
-    return (this.#header ??= foldText(headerSearchText((await this.parsed()).mime.fields)));
+    return (this.#header ??= foldedHeaderText((await this.parsed()).mime));
   }
 
   async body(): Promise<string> {
     if (this.#body === undefined) {
       const { raw, mime } = await this.parsed();
-      this.#body = foldText(bodySearchText(raw, mime).join('\n'));
+      this.#body = foldedBodyText(raw, mime);
     }
     return this.#body;
   }

@@ -36,6 +36,8 @@ export interface ParsedMessage {
 export interface MessageSource {
   raw(blobId: string): Promise<Buffer>;
   parsed?(blobId: string): Promise<ParsedMessage>;
+  /** Up to `length` octets from `offset`: when present, a big message is streamed in pieces. */
+  read?(blobId: string, offset: number, length: number): Promise<Buffer>;
 }
 
 /**

@@ -13,10 +13,13 @@ import type {
   MessageEntry,
   MessageMeta,
   SpecialUse,
+  TextQuery,
 } from '../types.js';
 import { StoreError } from '../errors.js';
 import { applyFlags, decodeFlags, encodeFlags, normaliseFlags, sameFlags } from '../flags.js';
 import { type Db, nextUidValidity, writeTx } from './db.js';
+import { deleteBlob, putBlob } from './blobs.js';
+import { indexMessageText, searchFolderText, unindexMessageText } from './search-text.js';
 
 interface FolderRow {
   id: number;
@@ -61,12 +64,13 @@ interface EntryRow {
   msgid: string | null;
   in_reply_to: string | null;
   refs: string | null;
-  structure: string | null;
+  structure?: string | null;
 }
 
-const ENTRY_SELECT = `SELECT e.folder_id, e.uid, e.message_id, e.flags, e.modseq, e.internal_date, m.blob_id, m.size, m.subject,
-  m.from_addr, m.to_addr, m.cc_addr, m.date, m.message_id AS msgid, m.in_reply_to, m.refs, m.structure
-  FROM entries e JOIN messages m ON m.id = e.message_id`;
+/** Without the structure: a folder of 100,000 messages is listed at SELECT, their structures read only by FETCH. */
+const ENTRY_COLUMNS = `e.folder_id, e.uid, e.message_id, e.flags, e.modseq, e.internal_date, m.blob_id, m.size, m.subject,
+  m.from_addr, m.to_addr, m.cc_addr, m.date, m.message_id AS msgid, m.in_reply_to, m.refs`;
+const ENTRY_SELECT = `SELECT ${ENTRY_COLUMNS} FROM entries e JOIN messages m ON m.id = e.message_id`;
 
 const toEntry = (r: EntryRow): MessageEntry => ({
   folderId: r.folder_id,
@@ -87,7 +91,7 @@ const toEntry = (r: EntryRow): MessageEntry => ({
     messageId: r.msgid,
     inReplyTo: r.in_reply_to,
     references: r.refs,
-    structure: r.structure === null ? null : JSON.parse(r.structure),
+    structure: r.structure === null || r.structure === undefined ? null : JSON.parse(r.structure),
   },
 });
 
@@ -96,7 +100,7 @@ export const blobIdOf = (raw: Buffer): string => createHash('sha256').update(raw
 /** Inside a transaction: store the bytes once and a message row referencing them. */
 function insertMessage(db: Db, raw: Buffer, meta: MessageMeta, receivedAt: number, refcount: number): { id: number; blobId: string } {
   const blobId = blobIdOf(raw);
-  db.prepare('INSERT INTO blobs (id, size, data) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(blobId, raw.length, raw);
+  putBlob(db, blobId, raw);
   const id = Number(
     db
       .prepare(
@@ -119,6 +123,7 @@ function insertMessage(db: Db, raw: Buffer, meta: MessageMeta, receivedAt: numbe
         refcount,
       ).lastInsertRowid,
   );
+  if (meta.text) indexMessageText(db, id, meta.text);
   return { id, blobId };
 }
 
@@ -127,8 +132,9 @@ export function releaseMessage(db: Db, messageId: number): void {
   db.prepare('UPDATE messages SET refcount = refcount - 1 WHERE id = ?').run(messageId);
   const r = db.prepare('SELECT refcount, blob_id FROM messages WHERE id = ?').get(messageId) as { refcount: number; blob_id: string } | undefined;
   if (!r || r.refcount > 0) return;
+  unindexMessageText(db, messageId);
   db.prepare('DELETE FROM messages WHERE id = ?').run(messageId);
-  db.prepare('DELETE FROM blobs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM messages WHERE blob_id = ?)').run(r.blob_id, r.blob_id);
+  if (!db.prepare('SELECT 1 FROM messages WHERE blob_id = ?').get(r.blob_id)) deleteBlob(db, r.blob_id);
 }
 
 /** Inside a transaction: a folder, its entries and the usage they counted. */
@@ -392,8 +398,26 @@ export class SqliteMail implements MailStore {
   }
 
   async getEntry(folderId: number, uid: number): Promise<MessageEntry | null> {
-    const r = this.db.prepare(`${ENTRY_SELECT} WHERE e.folder_id = ? AND e.uid = ?`).get(folderId, uid) as EntryRow | undefined;
+    const r = this.db.prepare(`SELECT ${ENTRY_COLUMNS}, m.structure FROM entries e JOIN messages m ON m.id = e.message_id WHERE e.folder_id = ? AND e.uid = ?`).get(folderId, uid) as
+      | EntryRow
+      | undefined;
     return r ? toEntry(r) : null;
+  }
+
+  async structures(folderId: number, uids: number[]): Promise<Map<number, unknown>> {
+    const out = new Map<number, unknown>();
+    const get = this.db.prepare(
+      'SELECT m.structure FROM entries e JOIN messages m ON m.id = e.message_id WHERE e.folder_id = ? AND e.uid = ? AND m.structure IS NOT NULL',
+    );
+    for (const uid of uids) {
+      const r = get.get(folderId, uid) as { structure: string } | undefined;
+      if (r) out.set(uid, JSON.parse(r.structure));
+    }
+    return out;
+  }
+
+  async searchText(folderId: number, query: TextQuery): Promise<number[] | null> {
+    return searchFolderText(this.db, folderId, query);
   }
 
   /** Inside a transaction: copy rows to another folder; returns the mapping and the change to publish. */
