@@ -34,6 +34,10 @@ export interface Config {
   smarthost: SmarthostConfig | null;
   inbound: InboundConfig;
   pop3: { expire: 'NEVER' | number; loginDelaySeconds: number };
+  /** `[echo]`: the local part of every hosted domain's echo address; null = off (issue 12). */
+  echo: { localPart: string | null };
+  /** `[check]`: what `outpost check` probes (issue 12). */
+  check: { probeHost: string | null };
   acme: AcmeConfig;
 }
 
@@ -247,6 +251,8 @@ export function buildConfig(raw: Record<string, unknown>, dataDir: string, file 
     },
     routes,
     smarthost,
+    echo: { localPart: get('echo', 'local_part', 'echo').toLowerCase() || null },
+    check: { probeHost: get<string | null>('check', 'probe_host', null) },
     pop3: {
       expire: pop3Expire(get('pop3', 'expire', 'NEVER'), file),
       loginDelaySeconds: get('pop3', 'login_delay', 0),

@@ -490,6 +490,28 @@ export const SCHEMA: Record<string, SectionSpec> = {
       },
     },
   },
+  echo: {
+    doc: 'The echo address of every hosted domain: a message sent to it is answered with a report of how it arrived (port, TLS, sign-in, client IP, SPF/DKIM/DMARC, the Received chain with timings). RFC 3834 rules: never to the null sender or automatic mail, rate limited per sender, only to signed-in users or senders passing SPF/DKIM alignment.',
+    fields: {
+      local_part: {
+        kind: 'string',
+        doc: 'The local part of the echo address (`"echo"` answers echo@ every hosted domain); `""` turns it off. A real mailbox or alias with that address wins.',
+        defaultText: '"echo"',
+        example: '"echo"',
+      },
+    },
+  },
+  check: {
+    doc: 'What `outpost check` probes besides the listeners, certificate and DNS records.',
+    fields: {
+      probe_host: {
+        kind: 'string',
+        doc: 'A `"host:port"` outside your network that answers SMTP, to test that outbound port 25 is open (many providers block it). Absent = that check is skipped.',
+        defaultText: 'none (the outbound port 25 check is skipped)',
+        example: '"smtp.example.net:25"',
+      },
+    },
+  },
   log: {
     doc: 'Structured JSON logs on standard output.',
     fields: {
