@@ -33,7 +33,7 @@ export async function matching(s: ImapSession, program: SearchProgram): Promise<
   const records = view.messages.flatMap((m, i) => (m.expunged ? [] : [view.record(m, i + 1)]));
   const last = view.messages[view.messages.length - 1];
   const source = messageSource(s.ctx.store);
-  const index = storeIndex(s.ctx.store, view.folderId);
+  const index = storeSearchIndex(s.ctx.store, view.folderId);
   const found = await searchMessages(program, records, { source, maxUid: last?.uid ?? 0, now: s.ctx.now(), searchResult: view.savedResult, index });
   // RFC 7162 §3.1.5: a MODSEQ key enables CONDSTORE and adds the highest mod-sequence of the matches.
   let modSeq: bigint | undefined;
@@ -45,7 +45,7 @@ export async function matching(s: ImapSession, program: SearchProgram): Promise<
 }
 
 /** The store's text index as the engine's pre-filter (issue 6): candidates by UID, checked again by the engine. */
-function storeIndex(store: Store, folderId: number): SearchIndex {
+export function storeSearchIndex(store: Store, folderId: number): SearchIndex {
   return {
     async candidates(program) {
       const query = indexQueryOf(program.criteria);
