@@ -47,7 +47,8 @@ export async function startCluster(pg: TestPostgres, opts: ClusterOptions): Prom
   const url = await pg.createDatabase();
   const dirs: TestDataDir[] = [];
   for (let i = 0; i < opts.nodes; i++) {
-    const d = await makeDataDir();
+    // Each node its own name (EHLO when it delivers), one mail domain for all.
+    const d = await makeDataDir({ hostname: `node${i}.example.test` });
     editConfig(d.dir, (t) => t.replace(/^\[store\]\nkind = "sqlite"\npath = "outpost.db"$/m, `[store]\nkind = "postgres"\nurl = "${url}"`) + (opts.config ?? ''));
     if (!readFileSync(join(d.dir, 'outpost.toml'), 'utf8').includes('kind = "postgres"')) throw new Error('could not switch [store] to postgres');
     dirs.push(d);
@@ -128,6 +129,29 @@ export async function sendMx(port: number, from: string, to: string[], subject: 
   }
 }
 
+/** Submits one message on a node's submissions port (implicit TLS, AUTH PLAIN); returns the reply to the end of data. */
+export async function submit(port: number, from: string, to: string[], subject: string): Promise<string> {
+  const c = await LineClient.open(port, true);
+  try {
+    await c.read(/^220 .*\r\n/m, 10_000);
+    await c.cmd('EHLO client.test', /^250 .*\r\n/m);
+    const auth = await c.cmd(`AUTH PLAIN ${Buffer.from(`\0${from}\0${PASSWORD}`).toString('base64')}`, /^\d{3} .*\r\n/m);
+    if (!auth.startsWith('235')) return auth.trim();
+    const m = await c.cmd(`MAIL FROM:<${from}>`, /^\d{3} .*\r\n/m);
+    if (!m.startsWith('250')) return m.trim();
+    for (const t of to) {
+      const r = await c.cmd(`RCPT TO:<${t}>`, /^\d{3} .*\r\n/m);
+      if (!r.startsWith('250')) return r.trim();
+    }
+    const d = await c.cmd('DATA', /^\d{3} .*\r\n/m);
+    if (!d.startsWith('354')) return d.trim();
+    const msg = `From: ${from}\r\nTo: ${to.join(', ')}\r\nSubject: ${subject}\r\nMessage-ID: <${subject}@example.test>\r\nDate: Sun, 29 Nov 2026 00:00:00 +0000\r\n\r\nbody of ${subject}\r\n`;
+    return (await c.cmd(`${msg}.`, /^\d{3} .*\r\n/m)).trim();
+  } finally {
+    c.close();
+  }
+}
+
 /** Postfix's smtp-sink as the remote MX: every transaction dumped to its own file in a directory. */
 export interface Sink {
   port: number;
@@ -136,13 +160,17 @@ export interface Sink {
   stop(): Promise<void>;
 }
 
-export async function startSink(): Promise<Sink> {
+/** `dataDelaySec`: smtp-sink waits this long before answering the end of DATA (deliveries stay in flight). */
+export async function startSink(opts: { dataDelaySec?: number; port?: number } = {}): Promise<Sink> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-sink-'));
   const isRoot = process.getuid?.() === 0;
   if (isRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postfix']).toString().trim()), Number(execFileSync('id', ['-g', 'postfix']).toString().trim()));
-  const port = await freePort();
-  // -c: count; -d: one file per transaction; 1000 = backlog.
-  const child: ChildProcess = spawn('/usr/sbin/smtp-sink', [...(isRoot ? ['-u', 'postfix'] : []), '-d', `${dir}/%M.`, `127.0.0.1:${port}`, '1000'], { stdio: 'ignore' });
+  const port = opts.port ?? (await freePort());
+  const delay = opts.dataDelaySec ? ['-w', String(opts.dataDelaySec)] : [];
+  // -d: one file per transaction; 1000 = backlog.
+  const child: ChildProcess = spawn('/usr/sbin/smtp-sink', [...(isRoot ? ['-u', 'postfix'] : []), ...delay, '-d', `${dir}/%M.`, `127.0.0.1:${port}`, '1000'], {
+    stdio: 'ignore',
+  });
   for (let i = 0; i < 100; i++) {
     try {
       const c = await LineClient.open(port);
