@@ -4,7 +4,7 @@
  * TLS-ALPN-01 RFC 8737 on `https`), a fresh P-256 key per certificate.
  */
 import { readFileSync } from 'node:fs';
-import { Agent } from 'node:https';
+import { Agent, get } from 'node:https';
 import acme from 'acme-client';
 import type { InternalAxiosRequestConfig } from 'axios';
 import type { AcmeConfig } from '../config/load.js';
@@ -21,6 +21,8 @@ export interface AcmeIssuerOptions {
   store: Store;
   config: AcmeConfig;
   now: () => number;
+  /** Told of each challenge answered (type and name), for the log. */
+  onChallenge?: (type: string, name: string) => void;
 }
 
 type Challenge = { type: string; token: string };
@@ -64,21 +66,31 @@ export class AcmeIssuer {
     }
   }
 
+  /** GET the directory first: a CA that is down gives its real reason (acme-client turns it into a TypeError). */
+  private reachable(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const req = get(this.o.config.directoryUrl, { ...(this.#agent ? { agent: this.#agent } : {}), timeout: acmeLimits.directoryTimeoutMs }, (res) => {
+        res.resume();
+        if (res.statusCode === 200) resolve();
+        else reject(new Error(`the ACME directory answered HTTP ${res.statusCode}`));
+      });
+      req.on('timeout', () => req.destroy(new Error('the ACME directory did not answer in time')));
+      req.on('error', (e: NodeJS.ErrnoException) => reject(new Error(`cannot reach the ACME directory: ${e.code ?? e.message}`)));
+    });
+  }
+
   private async run(names: readonly string[]): Promise<IssuedCertificate> {
     const { store, config, now } = this.o;
+    await this.reachable();
     let account = await store.getAcmeAccount(config.directoryUrl);
     if (!account) {
       account = { directoryUrl: config.directoryUrl, keyPem: (await acme.crypto.createPrivateEcdsaKey()).toString(), accountUrl: null, createdAt: now() };
       await store.putAcmeAccount(account);
     }
-    const client = new acme.Client({
-      directoryUrl: config.directoryUrl,
-      accountKey: account.keyPem,
-      ...(account.accountUrl ? { accountUrl: account.accountUrl } : {}),
-      backoffAttempts: 10,
-      backoffMin: 200,
-      backoffMax: 5000,
-    });
+    const client = new acme.Client({ directoryUrl: config.directoryUrl, accountKey: account.keyPem, backoffAttempts: 10, backoffMin: 200, backoffMax: 5000 });
+    // RFC 8555 §7.3.1: newAccount with a known key returns that account, so this finds it again, and registers anew
+    // if the CA has forgotten it (a CA reset, a test CA restarted).
+    await client.createAccount({ termsOfServiceAgreed: true, ...(config.contact ? { contact: [`mailto:${config.contact}`] } : {}) });
     const [keyPem, csr] = await acme.crypto.createCsr({ commonName: names[0]!, altNames: [...names] }, await acme.crypto.createPrivateEcdsaKey());
     const preferred = config.challenge;
     const certPem = await client.auto({
@@ -91,16 +103,20 @@ export class AcmeIssuer {
       challengeCreateFn: (authz, challenge, keyAuthorization) => this.present(authz, challenge, keyAuthorization),
       challengeRemoveFn: (authz, challenge) => this.withdraw(authz, challenge),
     });
-    if (!account.accountUrl) await store.putAcmeAccount({ ...account, accountUrl: client.getAccountUrl() });
+    if (account.accountUrl !== client.getAccountUrl()) await store.putAcmeAccount({ ...account, accountUrl: client.getAccountUrl() });
     return { certPem, keyPem: keyPem.toString() };
   }
 
   private async present(authz: Authz, challenge: Challenge, keyAuthorization: string): Promise<void> {
     const expiresAt = this.o.now() + acmeLimits.challengeTtlMs;
+    this.o.onChallenge?.(challenge.type, authz.identifier.value);
     if (challenge.type === 'http-01') {
       await this.o.store.putAcmeChallenge({ kind: 'http-01', key: challenge.token, value: keyAuthorization, expiresAt });
     } else if (challenge.type === 'tls-alpn-01') {
-      const [key, cert] = await acme.crypto.createAlpnCertificate(authz as Parameters<typeof acme.crypto.createAlpnCertificate>[0], keyAuthorization);
+      // An EC key like every other certificate here: OpenSSL keeps one certificate per key type, so an RSA challenge
+      // certificate next to the EC default would lose to it with clients that prefer ECDSA.
+      const ecKey = await acme.crypto.createPrivateEcdsaKey();
+      const [key, cert] = await acme.crypto.createAlpnCertificate(authz as Parameters<typeof acme.crypto.createAlpnCertificate>[0], keyAuthorization, ecKey);
       await this.o.store.putAcmeChallenge({
         kind: 'tls-alpn-01',
         key: authz.identifier.value.toLowerCase(),
@@ -120,5 +136,7 @@ export class AcmeIssuer {
 function describeError(e: unknown): string {
   const err = e as { message?: string; code?: string; response?: { data?: { detail?: string; type?: string } } };
   const detail = err.response?.data?.detail;
+  // acme-client's retry interceptor reads `response.config` of a network error that has no response.
+  if (!detail && e instanceof TypeError && /reading 'config'/.test(err.message ?? '')) return 'the connection to the CA failed';
   return (detail ?? err.message ?? String(e)).replace(/\s+/g, ' ').slice(0, 500);
 }

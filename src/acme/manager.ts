@@ -89,7 +89,7 @@ export class CertificateManager {
     }
     const keepLock = setInterval(() => void store.refreshLock(ORDER_LOCK, this.#owner, now(), acmeLimits.orderLockTtlMs), acmeLimits.orderLockTtlMs / 3);
     try {
-      const issuer = new AcmeIssuer({ store, config: config.acme, now });
+      const issuer = new AcmeIssuer({ store, config: config.acme, now, onChallenge: (type, name) => log.info({ type, name }, 'acme.challenge.presented') });
       for (const { group, reason } of due) {
         if (this.#stopped) break;
         outcomes.push(await this.orderOne(issuer, group, reason));

@@ -347,8 +347,10 @@ export const doctorLimits = {
 export const opsLimits = {
   /** `/readyz` fails when the store does not answer a read within this: a supervisor must not wait on a hung disk. */
   readinessStoreTimeoutMs: 2_000,
-  /** `outpost backup` copies this many SQLite pages per step, yielding between steps so the server keeps serving. */
-  backupPagesPerStep: 1_000,
+  /** Messages `outpost import` commits in one transaction (one fsync): fast, yet a batch never holds the write lock long. */
+  importBatchMessages: 200,
+  /** …or fewer when they are large: the bytes of one batch held in memory at once. */
+  importBatchBytes: 32 * 1024 * 1024,
   /** One imported message: the same as the largest message SMTP accepts by default would be too small for old archives. */
   importMessageMaxBytes: 100 * 1024 * 1024,
   /** Progress on a non-terminal is printed every this many messages (a terminal gets a redrawn bar). */
@@ -413,6 +415,8 @@ export const acmeLimits = {
   orderLockTtlMs: 5 * 60_000,
   /** An order (all challenges, finalize, download) that takes longer is abandoned and retried with backoff. */
   orderTimeoutMs: 5 * 60_000,
+  /** The reachability check of the ACME directory before an order. */
+  directoryTimeoutMs: 15_000,
   /** Fewer days left than this: a warning in the log and in `outpost check` (Let's Encrypt's own mails start at 20). */
   expiryWarningDays: 14,
 } as const;

@@ -78,7 +78,7 @@ export interface SniCertificate {
 /** Looks up a pending TLS-ALPN-01 challenge certificate for a name (RFC 8737 §3). */
 export type ChallengeSource = (name: string) => Promise<{ cert: string; key: string } | null>;
 
-export type SniCallback = (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void;
+export type SniCallback = (this: unknown, servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void;
 
 /** Holds the current certificates; TLS servers read them at every handshake. */
 export class TlsProvider {
@@ -86,8 +86,10 @@ export class TlsProvider {
   #info: CertificateInfo;
   #pem: { cert: string; key: string };
   #sni = new SniIndex<SecureContext>([]);
-  /** TLS-ALPN-01 challenge certificates the SNI callback found pending, by name (the ALPN callback reads it). */
+  /** TLS-ALPN-01 challenge certificates last found pending, by name (parsed once). */
   readonly #alpn = new Map<string, { cert: string; context: SecureContext }>();
+  /** Whether a connection's ClientHello offered `acme-tls/1` (set by the ALPN callback, read by the SNI callback). */
+  readonly #offersAcme = new WeakMap<object, boolean>();
   #challenges: ChallengeSource | null = null;
   readonly #servers = new Set<TlsServer>();
 
@@ -175,29 +177,39 @@ export class TlsProvider {
     return this.#sni.select(servername) ?? this.#context;
   }
 
-  /** The SNI callback of every listener; on `https` a pending TLS-ALPN-01 challenge for the name comes first. */
+  /**
+   * The SNI callback of every listener. On `https` a pending TLS-ALPN-01 challenge certificate answers a client that
+   * offered `acme-tls/1`. Node runs the ALPN callback before this one in TLS 1.3 and after it in TLS 1.2: when ALPN
+   * is not known yet (TLS 1.2), a pending challenge answers any client for that name during the seconds it is pending.
+   */
   sniCallback(alpnChallenges = false): SniCallback {
-    return (servername, cb) => {
+    const provider = this;
+    return function (this: unknown, servername, cb) {
       const name = normaliseServername(servername);
-      const source = this.#challenges;
-      if (!alpnChallenges || !source || !name) return cb(null, this.contextFor(servername));
-      source(name).then(
-        (pem) => {
-          if (!pem) {
-            this.#alpn.delete(name);
-            return cb(null, this.contextFor(servername));
-          }
-          let entry = this.#alpn.get(name);
-          if (entry?.cert !== pem.cert) {
-            entry = { cert: pem.cert, context: createSecureContext({ cert: pem.cert, key: pem.key, minVersion: MIN_VERSION }) };
-            this.#alpn.set(name, entry);
-          }
-          cb(null, entry.context);
-        },
-        // A store hiccup must not break ordinary handshakes.
-        () => cb(null, this.contextFor(servername)),
-      );
+      const source = provider.#challenges;
+      const offersAcme = this && typeof this === 'object' ? provider.#offersAcme.get(this) : undefined;
+      if (!alpnChallenges || !source || !name || offersAcme === false) return cb(null, provider.contextFor(servername));
+      provider.lookupChallenge(source, name, servername, cb);
     };
+  }
+
+  private lookupChallenge(source: ChallengeSource, name: string, servername: string, cb: Parameters<SniCallback>[1]): void {
+    source(name).then(
+      (pem) => {
+        if (!pem) {
+          this.#alpn.delete(name);
+          return cb(null, this.contextFor(servername));
+        }
+        let entry = this.#alpn.get(name);
+        if (entry?.cert !== pem.cert) {
+          entry = { cert: pem.cert, context: createSecureContext({ cert: pem.cert, key: pem.key, minVersion: MIN_VERSION }) };
+          this.#alpn.set(name, entry);
+        }
+        cb(null, entry.context);
+      },
+      // A store hiccup must not break ordinary handshakes.
+      () => cb(null, this.contextFor(servername)),
+    );
   }
 
   /** What an in-protocol upgrade (STARTTLS, STLS) passes to `new TLSSocket(…, {isServer: true})`. */
@@ -212,11 +224,14 @@ export class TlsProvider {
   serverOptions(opts: { acmeAlpn?: boolean } = {}): TlsOptions {
     const base: TlsOptions = { SNICallback: this.sniCallback(opts.acmeAlpn === true), ...this.#pem, minVersion: MIN_VERSION };
     if (!opts.acmeAlpn) return base;
-    const alpn = this.#alpn;
+    const offersAcme = this.#offersAcme;
     return {
       ...base,
-      ALPNCallback({ servername, protocols }: { servername: string; protocols: string[] }) {
-        if (protocols.includes(ACME_TLS_ALPN) && alpn.has(normaliseServername(servername) ?? '')) return ACME_TLS_ALPN;
+      ALPNCallback(this: unknown, { protocols }: { servername: string; protocols: string[] }) {
+        const acme = protocols.includes(ACME_TLS_ALPN);
+        if (this && typeof this === 'object') offersAcme.set(this, acme);
+        // RFC 8737 §3: a validation offers acme-tls/1 only; without a pending challenge it fails on the certificate.
+        if (acme) return ACME_TLS_ALPN;
         // Fastify here speaks HTTP/1.1 only; a client offering nothing we speak gets no_application_protocol (RFC 7301 §3.2).
         return protocols.includes('http/1.1') ? 'http/1.1' : undefined;
       },
