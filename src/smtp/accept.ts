@@ -16,6 +16,8 @@ import type { SmtpSession } from './session.js';
 import { SmtpRefusal, Status } from './status.js';
 import { isStorageFull } from './storage-health.js';
 import type { Transaction } from './types.js';
+import type { SenderAuth } from '../inbound/types.js';
+import { EchoResponder, isEchoAddress } from '../echo/responder.js';
 
 /** Checks, rewrites and commits one message; queues the 250 reply only after the commit. */
 export async function acceptMessage(session: SmtpSession, tx: Transaction, data: Buffer, bareLineEndings: boolean): Promise<void> {
@@ -59,6 +61,7 @@ export async function acceptMessage(session: SmtpSession, tx: Transaction, data:
   }
 
   const junk = new Set<number>();
+  let senderAuth: SenderAuth | null = null;
   if (!session.user && !session.trusted && ctx.inbound) {
     // Mail from another server: sender authentication and spam checks, before we answer (issue 4).
     const local = tx.recipients.flatMap((r) => r.route.mailboxes.map((m) => ({ mailboxId: m.id, address: r.route.address })));
@@ -76,6 +79,7 @@ export async function acceptMessage(session: SmtpSession, tx: Transaction, data:
       if (verdict.action === 'reject')
         throw new SmtpRefusal({ code: verdict.code, enhanced: verdict.enhanced }, verdict.text, { logReason: 'inbound-policy' });
       raw = Buffer.concat([Buffer.from(received + verdict.headers, 'utf8'), verdict.raw]);
+      senderAuth = verdict.auth;
       for (const [id, where] of verdict.folders) if (where === 'junk') junk.add(id);
     }
   }
@@ -98,7 +102,8 @@ export async function acceptMessage(session: SmtpSession, tx: Transaction, data:
       });
   }
   try {
-    await ctx.store.deliver({ raw, meta: extractMeta(raw), receivedAt: now, targets: [...targets.values()], queue });
+    // A message only for the echo address has nothing to store: the echo reply below is its one commit.
+    if (targets.size > 0 || queue.length > 0) await ctx.store.deliver({ raw, meta: extractMeta(raw), receivedAt: now, targets: [...targets.values()], queue });
     ctx.storage.markOk();
   } catch (err) {
     if (isStorageFull(err)) {
@@ -109,11 +114,52 @@ export async function acceptMessage(session: SmtpSession, tx: Transaction, data:
   }
   session.conn.log.info({ id, size: raw.length, local: targets.size, queued: queue.length, user: session.user?.mailbox.address }, 'smtp.message.accepted');
   if (session.user) await ctx.limits.recordMessage(session.user.mailbox.id).catch((err: unknown) => session.conn.log.error({ err }, 'smtp.limits.failed'));
+  await answerEcho(session, tx, raw, now, senderAuth);
   session.reply(Status.Ok, `OK: queued as ${id}`);
   ctx.metrics?.messageAccepted(session.conn.role);
   const delivered = tx.recipients.flatMap((r) => r.route.mailboxes).filter((m) => !junk.has(m.id)); // never answer spam
   if (delivered.length > 0)
     void ctx.vacation.afterDelivery(raw, mailFrom, delivered).catch((err: unknown) => session.conn.log.error({ err }, 'smtp.vacation.failed'));
+}
+
+/**
+ * The echo address (src/echo): its reply is committed before the 250, so an accepted message always has its answer
+ * (or a logged reason for none: RFC 3834 refusals, rate limit). A failure here never refuses the message.
+ */
+async function answerEcho(session: SmtpSession, tx: Transaction, raw: Buffer, now: number, auth: SenderAuth | null): Promise<void> {
+  const { ctx } = session;
+  const localPart = ctx.config.echo.localPart;
+  const echoes = new Set(
+    tx.recipients
+      .filter((r) => !r.route.relayed && r.route.mailboxes.length === 0 && r.route.remote.length === 0 && isEchoAddress(r.route.address, localPart))
+      .map((r) => r.route.address.toLowerCase()),
+  );
+  if (echoes.size === 0) return;
+  const responder = new EchoResponder({ store: ctx.store, now: ctx.now, localPart });
+  const mailFrom = tx.reversePath.kind === 'null' ? '' : tx.reversePath.mailbox.address;
+  const user = session.user;
+  const sender = { mailFrom, signedIn: user ? { address: user.mailbox.address, owned: user.owned } : null, auth };
+  const facts = {
+    role: session.conn.role,
+    port: session.conn.localPort,
+    clientIp: session.conn.clientIp,
+    helo: session.helo?.name ?? null,
+    tls: session.tls,
+    signedInAs: user ? `${user.mailbox.address}${user.via === 'app-password' ? ' (app password)' : ''}` : null,
+    mailFrom,
+    size: raw.length,
+    receivedAt: now,
+    auth,
+  };
+  for (const echo of echoes) {
+    try {
+      const outcome = await responder.answer(raw, echo, sender, facts);
+      if (outcome.sent) session.conn.log.info({ echo, to: outcome.to }, 'echo.replied');
+      else session.conn.log.info({ echo, mailFrom, reason: outcome.reason }, 'echo.skipped');
+    } catch (err) {
+      session.conn.log.error({ err, echo }, 'echo.failed');
+    }
+  }
 }
 
 /** RFC 3848: the `with` keyword of the Received header. */

@@ -12,6 +12,7 @@ import { parseAddress } from '../mail/address.js';
 import { smtpServerLimits } from '../lib/limits.js';
 import { SmtpRefusal, Status } from './status.js';
 import type { Srs } from '../inbound/srs.js';
+import { isEchoAddress } from '../echo/responder.js';
 
 /** Where one accepted recipient's copies go. */
 export interface RecipientRoute {
@@ -48,9 +49,10 @@ export function remoteAddress(m: PathMailbox): string {
 
 /**
  * Resolves a forward path against the store. `primaryDomain` receives `<Postmaster>`; `srs` recognises the
- * rewritten senders of mail we forwarded, so bounces to them go back to the original sender.
+ * rewritten senders of mail we forwarded, so bounces to them go back to the original sender. `echoLocalPart` names
+ * the echo address of every local domain (src/echo): accepted with no mailbox when no real address has that name.
  */
-export async function resolveRecipient(store: Store, path: ForwardPath, primaryDomain: string, srs?: Srs): Promise<Resolution> {
+export async function resolveRecipient(store: Store, path: ForwardPath, primaryDomain: string, srs?: Srs, echoLocalPart: string | null = null): Promise<Resolution> {
   if (path.kind === 'postmaster') return expand(store, `postmaster@${primaryDomain}`);
   const m = path.mailbox;
   // RFC 5321 §4.1.3: an address literal names a host, never one of our domains: never local.
@@ -62,7 +64,9 @@ export async function resolveRecipient(store: Store, path: ForwardPath, primaryD
   }
   const key = localKey(m);
   if (key === null) return { kind: 'unknown', reason: 'not-an-address' };
-  return expand(store, key);
+  const r = await expand(store, key);
+  if (r.kind === 'unknown' && r.reason === 'no-such-address' && isEchoAddress(key, echoLocalPart)) return { kind: 'local', mailboxes: [], forwards: [] };
+  return r;
 }
 
 /**

@@ -53,7 +53,7 @@ export const RCPT: CommandSpec<Cmd<'RCPT'>> = {
     if (tx.recipients.length >= max)
       throw new SmtpRefusal(Status.TooManyRecipients, `too many recipients: at most ${max} per message; send the rest in another message`);
     const shown = cmd.forwardPath.kind === 'postmaster' ? 'Postmaster' : cmd.forwardPath.mailbox.address;
-    const resolved = await resolveRecipient(ctx.store, cmd.forwardPath, ctx.config.server.domain, ctx.srs);
+    const resolved = await resolveRecipient(ctx.store, cmd.forwardPath, ctx.config.server.domain, ctx.srs, ctx.config.echo.localPart);
     let route: RecipientRoute;
     if (resolved.kind === 'unknown') throw unknownRecipient(shown, resolved.reason);
     if (resolved.kind === 'local') {
