@@ -16,6 +16,8 @@ import { certCommands } from './commands/cert.js';
 import { backupCommands } from './commands/backup.js';
 import { restoreCommands } from './commands/restore.js';
 import { doctorCommands } from './commands/doctor.js';
+import { importCommands } from './commands/import.js';
+import { exportCommands } from './commands/export.js';
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('outpost')
@@ -33,6 +35,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   appPasswordCommands(program, io);
   queueCommands(program, io);
   dnsCommands(program, io);
+  exportCommands(program, io);
+  importCommands(program, io);
   certCommands(program, io, setExit);
   backupCommands(program, io);
   restoreCommands(program, io);
