@@ -37,6 +37,8 @@ interface Node {
 interface Setup {
   name: string;
   nodes: Node[];
+  /** The PostgreSQL database's URL (pg set-ups). */
+  url?: string;
   stop(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ async function pgSetup(pg: TestPostgres, n: number): Promise<Setup & { cluster: 
   return {
     name: `postgres, ${n} node${n > 1 ? 's' : ''}`,
     cluster,
+    url: cluster.url,
     nodes: cluster.nodes.map((x) => ({ mx: x.d.ports.mx, imaps: x.d.ports.imaps })),
     stop: () => cluster.stop(),
   };
@@ -110,7 +113,7 @@ try {
   for (const make of [() => sqliteSetup(), () => pgSetup(pg, 1), () => pgSetup(pg, 2)]) {
     const s = await make();
     try {
-      const db = 'cluster' in s ? new URL(s.cluster.url).pathname.slice(1) : null;
+      const db = s.url ? new URL(s.url).pathname.slice(1) : null;
       const before = db ? await pgStats(pg, db) : null;
       const smtpSeconds = await smtpLoad(s);
       const accepted = Math.floor(MESSAGES / s.nodes.length) * s.nodes.length;
