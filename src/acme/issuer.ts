@@ -90,7 +90,8 @@ export class AcmeIssuer {
     const client = new acme.Client({ directoryUrl: config.directoryUrl, accountKey: account.keyPem, backoffAttempts: 10, backoffMin: 200, backoffMax: 5000 });
     // RFC 8555 §7.3.1: newAccount with a known key returns that account, so this finds it again, and registers anew
     // if the CA has forgotten it (a CA reset, a test CA restarted).
-    await client.createAccount({ termsOfServiceAgreed: true, ...(config.contact ? { contact: [`mailto:${config.contact}`] } : {}) });
+    // For a known account acme-client then sends the same fields as an update (§7.3.2), which must not be empty.
+    await client.createAccount({ termsOfServiceAgreed: true, contact: config.contact ? [`mailto:${config.contact}`] : [] });
     const [keyPem, csr] = await acme.crypto.createCsr({ commonName: names[0]!, altNames: [...names] }, await acme.crypto.createPrivateEcdsaKey());
     const preferred = config.challenge;
     const certPem = await client.auto({

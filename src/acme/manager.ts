@@ -123,7 +123,7 @@ export class CertificateManager {
       };
       await store.putCertificate(cert);
       await store.putRenewalState({ key: group.key, failures: 0, nextAttemptAt: 0, lastAttemptAt: startedAt, lastSuccessAt: now(), lastError: null });
-      log.info({ names: group.names, notAfter: new Date(cert.notAfter).toISOString(), issuer: cert.issuer }, 'acme.order.issued');
+      log.info({ names: group.names, reason, notAfter: new Date(cert.notAfter).toISOString(), issuer: cert.issuer }, 'acme.order.issued');
       return { key: group.key, names: group.names, result: 'issued', reason, notAfter: cert.notAfter };
     } catch (e) {
       const failures = (previous?.failures ?? 0) + 1;

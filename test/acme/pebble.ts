@@ -31,7 +31,7 @@ export interface PebbleOptions {
 
 export async function startPebble(o: PebbleOptions): Promise<Pebble> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-pebble-'));
-  const [port, mgmtPort] = await freePorts(2);
+  const [port, mgmtPort] = (await freePorts(2)) as [number, number];
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
   execFileSync('openssl', [
