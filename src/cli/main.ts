@@ -18,6 +18,7 @@ import { restoreCommands } from './commands/restore.js';
 import { doctorCommands } from './commands/doctor.js';
 import { importCommands } from './commands/import.js';
 import { exportCommands } from './commands/export.js';
+import { supportCommands } from './commands/support.js';
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('outpost')
@@ -35,6 +36,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   appPasswordCommands(program, io);
   queueCommands(program, io);
   dnsCommands(program, io);
+  supportCommands(program, io);
   exportCommands(program, io);
   importCommands(program, io);
   certCommands(program, io, setExit);
