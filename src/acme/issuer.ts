@@ -11,6 +11,7 @@ import type { AcmeConfig } from '../config/load.js';
 import { acmeLimits } from '../lib/limits.js';
 import { TemporaryError, UserError } from '../lib/errors.js';
 import type { Store } from '../store/types.js';
+import type { KeySealer } from './seal.js';
 
 export interface IssuedCertificate {
   certPem: string;
@@ -21,6 +22,7 @@ export interface AcmeIssuerOptions {
   store: Store;
   config: AcmeConfig;
   now: () => number;
+  sealer: KeySealer;
   /** Told of each challenge answered (type and name), for the log. */
   onChallenge?: (type: string, name: string) => void;
 }
@@ -82,12 +84,14 @@ export class AcmeIssuer {
   private async run(names: readonly string[]): Promise<IssuedCertificate> {
     const { store, config, now } = this.o;
     await this.reachable();
+    const context = `acme-account:${config.directoryUrl}`;
     let account = await store.getAcmeAccount(config.directoryUrl);
     if (!account) {
-      account = { directoryUrl: config.directoryUrl, keyPem: (await acme.crypto.createPrivateEcdsaKey()).toString(), accountUrl: null, createdAt: now() };
+      const keyPem = (await acme.crypto.createPrivateEcdsaKey()).toString();
+      account = { directoryUrl: config.directoryUrl, keyPem: this.o.sealer.seal(keyPem, context), accountUrl: null, createdAt: now() };
       await store.putAcmeAccount(account);
     }
-    const client = new acme.Client({ directoryUrl: config.directoryUrl, accountKey: account.keyPem, backoffAttempts: 10, backoffMin: 200, backoffMax: 5000 });
+    const client = new acme.Client({ directoryUrl: config.directoryUrl, accountKey: this.o.sealer.unseal(account.keyPem, context), backoffAttempts: 10, backoffMin: 200, backoffMax: 5000 });
     // RFC 8555 §7.3.1: newAccount with a known key returns that account, so this finds it again, and registers anew
     // if the CA has forgotten it (a CA reset, a test CA restarted).
     // For a known account acme-client then sends the same fields as an update (§7.3.2), which must not be empty.

@@ -13,6 +13,7 @@ import { certificateExpiryWarnings } from '../tls/status.js';
 import type { CertificateGroup } from './names.js';
 import { wantedGroups } from './wanted.js';
 import { AcmeIssuer } from './issuer.js';
+import { KeySealer } from './seal.js';
 import { backoffMs, orderReason, type OrderReason } from './policy.js';
 
 /** The store lock every node takes before ordering. */
@@ -43,8 +44,11 @@ export class CertificateManager {
   #running: Promise<unknown> | null = null;
   #stopped = false;
   readonly #warned = new Map<string, number>();
+  readonly #sealer: KeySealer;
 
-  constructor(private readonly o: CertificateManagerOptions) {}
+  constructor(private readonly o: CertificateManagerOptions) {
+    this.#sealer = new KeySealer(o.config.acme.secretFile);
+  }
 
   /** Loads the store's certificates into the TLS provider when they changed since the last look. */
   async refresh(): Promise<void> {
@@ -53,7 +57,15 @@ export class CertificateManager {
     const version = await store.certificatesVersion();
     if (version === this.#version) return;
     const certs = await store.listCertificates();
-    const failed = tls.setCertificates(certs);
+    const usable = [];
+    for (const c of certs) {
+      try {
+        usable.push({ ...c, keyPem: this.#sealer.unseal(c.keyPem, `cert:${c.key}`) });
+      } catch (e) {
+        log.error({ names: c.names, err: (e as Error).message }, 'tls.certificate.unusable');
+      }
+    }
+    const failed = tls.setCertificates(usable);
     for (const f of failed) log.error({ names: f.names, err: f.error }, 'tls.certificate.unusable');
     this.#version = version;
     log.info({ certificates: certs.length, names: certs.flatMap((c) => c.names) }, 'tls.certificates.loaded');
@@ -89,7 +101,7 @@ export class CertificateManager {
     }
     const keepLock = setInterval(() => void store.refreshLock(ORDER_LOCK, this.#owner, now(), acmeLimits.orderLockTtlMs), acmeLimits.orderLockTtlMs / 3);
     try {
-      const issuer = new AcmeIssuer({ store, config: config.acme, now, onChallenge: (type, name) => log.info({ type, name }, 'acme.challenge.presented') });
+      const issuer = new AcmeIssuer({ store, config: config.acme, now, sealer: this.#sealer, onChallenge: (type, name) => log.info({ type, name }, 'acme.challenge.presented') });
       for (const { group, reason } of due) {
         if (this.#stopped) break;
         outcomes.push(await this.orderOne(issuer, group, reason));
@@ -114,7 +126,7 @@ export class CertificateManager {
         key: group.key,
         names: group.names,
         certPem: issued.certPem,
-        keyPem: issued.keyPem,
+        keyPem: this.#sealer.seal(issued.keyPem, `cert:${group.key}`),
         source: 'acme',
         issuer: x.issuer.replace(/\n/g, ', '),
         notBefore: Date.parse(x.validFrom),

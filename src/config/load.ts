@@ -52,6 +52,8 @@ export interface AcmeConfig {
   checkIntervalMs: number;
   retryFirstMs: number;
   retryMaxMs: number;
+  /** Seals private keys in the store. */
+  secretFile: string;
 }
 
 /** `[inbound]`: checks on mail arriving at the MX (issue 4). */
@@ -267,6 +269,7 @@ export function buildConfig(raw: Record<string, unknown>, dataDir: string, file 
       checkIntervalMs: get('acme', 'check_interval', 600_000),
       retryFirstMs: get('acme', 'retry_first', 300_000),
       retryMaxMs: get('acme', 'retry_max', 86_400_000),
+      secretFile: path(get('acme', 'secret_file', 'tls/acme-secret.key')),
     },
     inbound: {
       enabled: get('inbound', 'enabled', true),

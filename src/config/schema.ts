@@ -191,6 +191,12 @@ export const SCHEMA: Record<string, SectionSpec> = {
       },
       retry_first: { kind: 'duration', doc: 'The wait after a first failed order; it doubles with each failure.', defaultText: '"5m"', example: '"5m"' },
       retry_max: { kind: 'duration', doc: 'The longest wait between failed orders.', defaultText: '"1d"', example: '"1d"' },
+      secret_file: {
+        kind: 'path',
+        doc: 'The secret that seals certificate and ACME account private keys in the store (created on first use, mode 0600). Every node serving the certificates needs a copy; a database backup without it holds no usable keys.',
+        defaultText: '"tls/acme-secret.key"',
+        example: '"tls/acme-secret.key"',
+      },
     },
   },
   dns: {

@@ -12,6 +12,10 @@ import { editConfig, makeDataDir, type TestDataDir } from '../kit/data-dir.js';
 import { startDnsServer, type TestDnsServer } from '../kit/dns-server.js';
 import { startServe, type ServeProcess } from '../kit/serve.js';
 import { startPebble, type Pebble } from './pebble.js';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
 
 const NAMES = ['mail.example.test', 'autoconfig.example.test', 'autodiscover.example.test', 'autoconfig.other.test', 'autodiscover.other.test', 'autoconfig.third.test', 'autodiscover.third.test'];
 
@@ -206,5 +210,22 @@ describe('ACME against pebble', { timeout: 240_000 }, () => {
     assert.equal(rows.get('localhost')?.[1], 'self-signed', 'the configured fallback is listed too');
     const json = JSON.parse((await outpost(['--data', data.dir, 'cert', 'status', '--json'])).stdout) as Array<{ name: string; daysLeft: number }>;
     assert.ok(json.find((j) => j.name === 'mail.example.test')!.daysLeft > 14);
+  });
+
+  it('keeps private keys sealed in the store, the secret beside it with mode 0600', async () => {
+    const config = loadConfig(data.dir);
+    const store = openSqliteStore({ path: config.store.path });
+    try {
+      const certs = await store.listCertificates();
+      assert.equal(certs.length, 4);
+      for (const c of certs) assert.match(c.keyPem, /^sealed:v1:/);
+      const account = await store.getAcmeAccount(pebble.directoryUrl);
+      assert.match(account!.keyPem, /^sealed:v1:/);
+      assert.match(account!.accountUrl ?? '', /^https:\/\/127\.0\.0\.1:\d+\//);
+    } finally {
+      await store.close();
+    }
+    assert.equal(statSync(join(data.dir, 'tls', 'acme-secret.key')).mode & 0o777, 0o600);
+    assert.ok(!serve.stdout().includes('PRIVATE KEY'), 'no key in the log');
   });
 });
