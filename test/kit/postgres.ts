@@ -5,7 +5,7 @@
  * Each test database is a fresh `CREATE DATABASE`; `stop()` shuts the cluster down and removes the directory.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,14 +13,15 @@ import pg from 'pg';
 import { freePort } from './ports.js';
 
 const run = promisify(execFile);
-const BIN = '/usr/lib/postgresql/15/bin';
+/** The newest installed server (Debian: /usr/lib/postgresql/VERSION/bin; 15 on bookworm). */
+const BIN = `/usr/lib/postgresql/${readdirSync('/usr/lib/postgresql').map(Number).filter((v) => v > 0).sort((a, b) => b - a)[0] ?? 15}/bin`;
 
 export interface TestPostgres {
   port: number;
   /** `postgres://postgres@127.0.0.1:PORT/NAME` */
   url(database: string): string;
-  /** Creates an empty database and returns its URL. */
-  createDatabase(): Promise<string>;
+  /** Creates an empty database (or a copy of `template`) and returns its URL. */
+  createDatabase(template?: string): Promise<string>;
   dropDatabase(url: string): Promise<void>;
   /** Runs one SQL statement as the superuser in `database` (default `postgres`). */
   sql<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[], database?: string): Promise<T[]>;
@@ -69,9 +70,9 @@ export async function startPostgres(): Promise<TestPostgres> {
     port,
     url,
     sql,
-    async createDatabase() {
+    async createDatabase(template?: string) {
       const name = `t${process.pid}_${++n}`;
-      await sql(`CREATE DATABASE ${name}`);
+      await sql(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${new URL(template).pathname.slice(1)}` : ''}`);
       return url(name);
     },
     async dropDatabase(u: string) {

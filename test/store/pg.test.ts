@@ -5,8 +5,14 @@ import { openPgStore } from '../../src/store/pg/index.js';
 import { startPostgres, type TestPostgres } from '../kit/postgres.js';
 
 let pg: TestPostgres;
+/** A database the migrations already ran on: each case gets a copy (CREATE DATABASE ... TEMPLATE), not a re-run. */
+let template: string;
 before(async () => {
   pg = await startPostgres();
+  template = await pg.createDatabase();
+  const s = openPgStore({ url: template });
+  await s.ready();
+  await s.close();
 });
 after(async () => {
   await pg.stop();
@@ -15,7 +21,7 @@ after(async () => {
 runStoreConformance({
   name: 'postgres',
   async createDatabase() {
-    const url = await pg.createDatabase();
+    const url = await pg.createDatabase(template);
     return {
       open: async () => {
         const s = openPgStore({ url });
