@@ -16,6 +16,7 @@ import { guideRoutes } from './routes/guide.js';
 import { apiRoutes } from './routes/api.js';
 import { webmailRoutes } from '../webmail/index.js';
 import { isOpsPath, opsRoutes } from '../ops/http-routes.js';
+import { adminRoutes } from '../admin/routes.js';
 
 const CSP = "default-src 'none'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -54,6 +55,7 @@ export function buildApp(services: Services, role: 'http' | 'https', logFor: Log
     accountRoutes(app, ctx);
     guideRoutes(app, ctx);
     apiRoutes(app, ctx);
+    adminRoutes(app, ctx);
     webmailRoutes(app, ctx);
   }
   // One line per request: the path without its query (which may hold an address), never a header or a body.
