@@ -92,7 +92,8 @@ export function banner(server: RunningServer, cli: string): string {
     `Outpost is running for ${c.server.domain} as ${c.server.hostname}`,
     `  data directory: ${c.dataDir}`,
     `  store:          ${server.services.store.description}`,
-    `  certificate:    ${server.tls.info.subject.replace(/\n/g, ', ')}${server.tls.info.selfSigned ? ' (self-signed)' : ''}, valid until ${server.tls.info.validTo.toISOString().slice(0, 10)}`,
+    `  certificate:    ${server.tls.info.subject.replace(/\n/g, ', ')}${server.tls.info.selfSigned ? ' (self-signed)' : ''}, valid until ${server.tls.info.validTo.toISOString().slice(0, 10)}${c.acme.enabled ? ' (fallback)' : ''}`,
+    `  ACME:           ${c.acme.enabled ? `on, ${c.acme.directoryUrl} (see: ${cli} cert status)` : 'off ([acme] enabled = false)'}`,
     '  listeners:',
   ];
   for (const e of server.endpoints) lines.push(`    ${e.role.padEnd(12)} ${e.host}:${e.port}${e.tls ? ' (TLS)' : ''}`);

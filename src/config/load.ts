@@ -266,7 +266,7 @@ export function buildConfig(raw: Record<string, unknown>, dataDir: string, file 
       caFile: ((p: string | undefined) => (p ? path(p) : null))(get<string | undefined>('acme', 'ca_file', undefined)),
       challenge: get('acme', 'challenge', 'http-01'),
       renewBeforeDays: get('acme', 'renew_before_days', 30),
-      checkIntervalMs: get('acme', 'check_interval', 600_000),
+      checkIntervalMs: get('acme', 'check_interval', 60_000),
       retryFirstMs: get('acme', 'retry_first', 300_000),
       retryMaxMs: get('acme', 'retry_max', 86_400_000),
       secretFile: path(get('acme', 'secret_file', 'tls/acme-secret.key')),

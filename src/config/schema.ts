@@ -185,9 +185,9 @@ export const SCHEMA: Record<string, SectionSpec> = {
       },
       check_interval: {
         kind: 'duration',
-        doc: 'How often each node checks whether a certificate needs ordering and loads certificates other nodes stored.',
-        defaultText: '"10m"',
-        example: '"10m"',
+        doc: 'How often each node checks whether a certificate needs ordering and loads certificates other nodes stored (the ordering node loads its own at once).',
+        defaultText: '"1m"',
+        example: '"1m"',
       },
       retry_first: { kind: 'duration', doc: 'The wait after a first failed order; it doubles with each failure.', defaultText: '"5m"', example: '"5m"' },
       retry_max: { kind: 'duration', doc: 'The longest wait between failed orders.', defaultText: '"1d"', example: '"1d"' },
