@@ -391,6 +391,11 @@ export const webmailLimits = {
   displayNameChars: 100,
   /** Messages of a conversation shown together. */
   conversationMax: 100,
+  /**
+   * A conversation is looked for among this many of the newest messages of the folder and of Sent: replies are
+   * recent, and reading a 100,000-message folder's metadata on every open would cost seconds.
+   */
+  conversationScan: 2_000,
 } as const;
 
 /** The SQLite store's message bodies and the IMAP SEARCH text index (src/store/sqlite, src/imap/engine/describe.ts). */

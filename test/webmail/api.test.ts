@@ -249,8 +249,8 @@ describe('webmail API', () => {
     for (let i = 0; i < 7; i++) await appendAsPostmaster(`From: a@x.test\nTo: postmaster@example.test\nSubject: page ${String.fromCharCode(103 - i)}\n\n${i}\n`, 'Archive');
     const f = await folders(pm);
     const id = f.archive!.id;
-    const p1 = (await api(pm.b, 'GET', `/folders/${id}/messages?limit=3`)).json as { items: Array<{ uid: number; subject: string }>; next: string; total: number };
-    assert.equal(p1.total, 7);
+    const p1 = (await api(pm.b, 'GET', `/folders/${id}/messages?limit=3`)).json as { items: Array<{ uid: number; subject: string }>; next: string };
+    assert.equal(f.archive!.messages, 7);
     assert.equal(p1.items.length, 3);
     const p2 = (await api(pm.b, 'GET', `/folders/${id}/messages?limit=3&cursor=${p1.next}`)).json as { items: Array<{ uid: number }>; next: string };
     const p3 = (await api(pm.b, 'GET', `/folders/${id}/messages?limit=3&cursor=${p2.next}`)).json as { items: Array<{ uid: number }>; next: string | null };

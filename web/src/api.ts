@@ -30,8 +30,7 @@ export interface ListItem {
 }
 
 export interface Page {
-  total: number;
-  unread: number;
+  total?: number;
   items: ListItem[];
   next: string | null;
   truncated?: boolean;

@@ -75,7 +75,7 @@ export function MessageList(p: Props) {
       <div class="list-head">
         <h1>{p.searching ? 'Search results' : p.folder ? folderLabel(p.folder) : ''}</h1>
         <span class="counts" id="list-counts">
-          {p.state.page ? (p.searching ? `${p.state.page.items.length} found` : `${p.state.page.total} messages, ${p.state.page.unread} unread`) : ''}
+          {p.searching ? (p.state.page ? `${p.state.page.items.length} found` : '') : p.folder ? `${p.folder.messages} messages, ${p.folder.unread} unread` : ''}
         </span>
         {p.searching && (
           <button type="button" class="link" onClick={p.clearSearch}>Clear search</button>

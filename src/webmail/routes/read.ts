@@ -63,11 +63,10 @@ export function readRoutes(app: FastifyInstance, ctx: WebContext, guard: Guard, 
     const q = req.query as Record<string, string | undefined>;
     try {
       const folder = await ownFolder(store, w.mailbox.id, intParam((req.params as { fid: string }).fid));
-      const status = await store.folderStatus(folder.id);
       const searching = ['text', 'from', 'to', 'subject', 'body', 'since', 'before', 'hasAttachment'].some((k) => q[k]);
       if (searching) {
         const r = await searchFolder(store, folder.id, { text: q.text, from: q.from, to: q.to, subject: q.subject, body: q.body, since: q.since, before: q.before, hasAttachment: q.hasAttachment === '1' }, ctx.services.now());
-        return reply.send({ total: r.items.length, unread: status.unseen, items: r.items, next: null, truncated: r.truncated });
+        return reply.send({ total: r.items.length, items: r.items, next: null, truncated: r.truncated });
       }
       const sort = SORTS.includes(q.sort as SortKey) ? (q.sort as SortKey) : 'arrival';
       const limit = Math.min(Math.max(intParam(q.limit ?? String(webmailLimits.pageSize)), 1), webmailLimits.maxPageSize);
@@ -79,7 +78,8 @@ export function readRoutes(app: FastifyInstance, ctx: WebContext, guard: Guard, 
         offset: cursor?.[1] === 'o' ? Number(cursor[2]) : 0,
         limit,
       });
-      return reply.send({ total: status.messages, unread: status.unseen, items: page.items, next: page.next });
+      // Counts come with the folder list (GET /api/folders): counting a large folder costs more than its first page.
+      return reply.send({ items: page.items, next: page.next });
     } catch (e) {
       return refused(reply, e);
     }
@@ -99,9 +99,13 @@ export function readRoutes(app: FastifyInstance, ctx: WebContext, guard: Guard, 
       const remoteBlocked = html !== null && !trusted && sanitiseHtml(html, { allowRemote: false, cidUrl: () => null }).remoteBlocked;
       // The conversation: this folder and Sent, linked by Message-ID / In-Reply-To / References.
       const sent = await specialFolder(store, w.mailbox.id, '\\Sent');
-      const pools = [{ folderId, entries: await store.listEntries(folderId) }];
-      if (sent && sent.id !== folderId) pools.push({ folderId: sent.id, entries: await store.listEntries(sent.id) });
-      const pool = pools.flatMap((x) => x.entries.slice(-webmailLimits.searchScanMax).map((e) => ({ ...e, folderId: x.folderId })));
+      const recent = async (id: number) => {
+        const f = await store.getFolderById(id);
+        return store.listEntries(id, { fromUid: Math.max(1, (f?.uidNext ?? 1) - webmailLimits.conversationScan) });
+      };
+      const pools = [{ folderId, entries: await recent(folderId) }];
+      if (sent && sent.id !== folderId) pools.push({ folderId: sent.id, entries: await recent(sent.id) });
+      const pool = pools.flatMap((x) => x.entries.map((e) => ({ ...e, folderId: x.folderId })));
       const start = pool.find((e) => e.folderId === folderId && e.uid === entry.uid) ?? { ...entry, folderId };
       const thread = conversation(start, pool).map((e) => ({ folderId: e.folderId, ...itemOf(e) }));
       return reply.send({

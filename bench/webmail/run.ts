@@ -1,0 +1,85 @@
+/**
+ * bench/webmail: a 100,000-message folder, the webmail's first page (50 newest, what the list shows on opening),
+ * the folder list with unread counts, the next page, a sort by subject and a search, timed against a real
+ * `outpost serve` over HTTPS on loopback with a keep-alive connection (so each time is an upper bound of the
+ * server's own time: it adds loopback and TLS record costs, not a handshake). Goal: first page < 200 ms.
+ * Usage: `npm run build && node --import tsx bench/webmail/run.ts [messages] [rounds]`
+ */
+import { Agent, request } from 'node:https';
+import { join } from 'node:path';
+import { makeDataDir } from '../../test/kit/data-dir.js';
+import { startServe } from '../../test/kit/serve.js';
+import { Browser } from '../../test/http/client.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { extractMeta } from '../../src/mail/meta.js';
+
+const N = Number(process.argv[2] ?? 100_000);
+const ROUNDS = Number(process.argv[3] ?? 20);
+const BATCH = 1000;
+
+const d = await makeDataDir();
+const fillStart = performance.now();
+{
+  const store = openSqliteStore({ path: join(d.dir, 'outpost.db') });
+  const me = (await store.getMailbox(d.postmaster))!;
+  const subjects = ['Invoice', 'Meeting notes', 'Re: plans for the weekend', 'Your order has shipped', 'Newsletter', 'Photos'];
+  for (let i = 0; i < N; i += BATCH) {
+    const batch: Array<Promise<unknown>> = [];
+    for (let j = i; j < Math.min(N, i + BATCH); j++) {
+      const raw = Buffer.from(
+        `From: Sender ${j % 500} <sender${j % 500}@remote.test>\r\nTo: ${d.postmaster}\r\nSubject: ${subjects[j % subjects.length]} ${j}\r\nDate: ${new Date(Date.UTC(2020, 0, 1) + j * 60_000).toUTCString()}\r\nMessage-ID: <m${j}@remote.test>\r\n\r\nMessage number ${j}.\r\n${'Some ordinary text. '.repeat(20)}\r\n`,
+      );
+      batch.push(store.deliver({ raw, meta: extractMeta(raw), receivedAt: Date.now(), targets: [{ mailboxId: me.id, folder: 'INBOX', ...(j % 3 ? { flags: ['\\Seen'] } : {}) }], queue: [] }));
+    }
+    await Promise.all(batch);
+  }
+  await store.close();
+}
+console.log(`filled ${N} messages in ${((performance.now() - fillStart) / 1000).toFixed(1)} s`);
+
+const serve = startServe(d.dir);
+await serve.waitFor(/Outpost is running/, 60_000);
+const origin = `https://127.0.0.1:${d.ports.https}`;
+const b = new Browser(origin);
+const form = await b.get('/signin');
+await b.post('/signin', { csrf: Browser.csrf(form.body), address: d.postmaster, password: d.postmasterPassword });
+const cookie = [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+const agent = new Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false });
+
+function get(path: string): Promise<{ ms: number; body: string }> {
+  const t = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(`${origin}/webmail/api${path}`, { agent, headers: { cookie } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => (res.statusCode === 200 ? resolve({ ms: performance.now() - t, body }) : reject(new Error(`${res.statusCode} ${body}`))));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const folders = JSON.parse((await get('/folders')).body) as { folders: Array<{ id: number; role: string | null; messages: number }> };
+const inbox = folders.folders.find((f) => f.role === 'inbox')!;
+console.log(`INBOX holds ${inbox.messages} messages`);
+const first = JSON.parse((await get(`/folders/${inbox.id}/messages`)).body) as { next: string; items: unknown[] };
+
+async function time(name: string, path: string, rounds = ROUNDS): Promise<void> {
+  const ms: number[] = [];
+  for (let i = 0; i < rounds; i++) ms.push((await get(path)).ms);
+  ms.sort((a, b) => a - b);
+  const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]!;
+  console.log(`| ${name} | ${rounds} | ${at(0.5).toFixed(1)} | ${at(0.95).toFixed(1)} | ${ms.at(-1)!.toFixed(1)} |`);
+}
+
+console.log('| request | runs | median ms | p95 ms | max ms |\n|---|---|---|---|---|');
+await time('first page (50 newest)', `/folders/${inbox.id}/messages`);
+await time('next page (cursor)', `/folders/${inbox.id}/messages?cursor=${first.next}`);
+await time('folder list with unread counts', '/folders');
+await time('open a message (with its conversation)', `/folders/${inbox.id}/messages/${N}`, 5);
+await time('sort by subject, first page', `/folders/${inbox.id}/messages?sort=subject`, 3);
+await time('search: from (metadata), newest 20,000', `/folders/${inbox.id}/messages?from=sender7%40`, 3);
+await time('search: body text, newest 20,000', `/folders/${inbox.id}/messages?body=number%2099999`, 3);
+agent.destroy();
+await serve.stop();

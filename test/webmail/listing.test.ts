@@ -1,0 +1,65 @@
+/** List rows: the quick address reading agrees with the full RFC 5322 parser; newest-first windows over sparse UIDs. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { rowPeople, newestEntries, sortEntries } from '../../src/webmail/listing.js';
+import { people } from '../../src/webmail/message.js';
+import type { MessageEntry, Store } from '../../src/store/types.js';
+
+describe('rowPeople', () => {
+  it('answers as the full parser does, for any display name and address', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', 'B', ' ', '"', '\\', ',', ';', ':', '<', '>', '@', '(', ')', 'é', '.', '-', '\t', 'x') });
+    const addr = fc.tuple(fc.stringMatching(/^[a-z0-9._+-]{1,8}$/), fc.stringMatching(/^[a-z0-9-]{1,8}\.[a-z]{2,4}$/)).map(([l, d]) => `${l}@${d}`);
+    fc.assert(
+      fc.property(text, addr, fc.constantFrom('quoted', 'bare-name', 'addr', 'angle', 'raw'), (name, a, form) => {
+        const value = form === 'quoted' ? `"${name.replace(/["\\]/g, '\\$&')}" <${a}>` : form === 'bare-name' ? `${name} <${a}>` : form === 'addr' ? a : form === 'angle' ? `<${a}>` : name;
+        assert.deepEqual(rowPeople(value), people(value), value);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('newestEntries', () => {
+  const entry = (uid: number): MessageEntry => ({ folderId: 1, uid, messageId: uid, blobId: '', size: uid, flags: [], modSeq: 1, internalDate: uid, meta: { size: uid, subject: `s${uid}`, from: null, to: null, cc: null, date: null, messageId: null, inReplyTo: null, references: null, structure: null } });
+  const storeOf = (uids: number[]) => {
+    const calls: Array<[number, number]> = [];
+    const store = {
+      listEntries: async (_f: number, r: { fromUid?: number; toUid?: number }) => {
+        calls.push([r.fromUid!, r.toUid!]);
+        return uids.filter((u) => u >= r.fromUid! && u <= r.toUid!).map(entry);
+      },
+    } as unknown as Store;
+    return { store, calls };
+  };
+
+  it('reads one window for a dense folder and pages by cursor', async () => {
+    const { store, calls } = storeOf(Array.from({ length: 100_000 }, (_, i) => i + 1));
+    const p = await newestEntries(store, 1, 100_001, undefined, 50);
+    assert.deepEqual(p.entries.map((e) => e.uid), Array.from({ length: 50 }, (_, i) => 100_000 - i));
+    assert.equal(p.more, true);
+    assert.equal(calls.length, 1);
+    const q = await newestEntries(store, 1, 100_001, p.entries.at(-1)!.uid, 50);
+    assert.equal(q.entries[0]!.uid, 99_950);
+  });
+
+  it('widens the window over sparse UIDs and stops at the first UID', async () => {
+    const uids = [3, 500, 9000, 9001, 20000];
+    const { store } = storeOf(uids);
+    const p = await newestEntries(store, 1, 30_000, undefined, 4);
+    assert.deepEqual(p.entries.map((e) => e.uid), [20000, 9001, 9000, 500]);
+    assert.equal(p.more, true);
+    const all = await newestEntries(store, 1, 30_000, undefined, 50);
+    assert.deepEqual(all.entries.map((e) => e.uid), [...uids].reverse());
+    assert.equal(all.more, false);
+  });
+
+  it('sorts by subject ignoring Re:/Fwd:, by size, stable by UID', () => {
+    const es = [entry(1), entry(2), entry(3)];
+    es[0]!.meta.subject = 'Re: banana';
+    es[1]!.meta.subject = 'apple';
+    es[2]!.meta.subject = 'Fwd: cherry';
+    assert.deepEqual(sortEntries(es, 'subject', false).map((e) => e.uid), [2, 1, 3]);
+    assert.deepEqual(sortEntries(es, 'size', true).map((e) => e.uid), [3, 2, 1]);
+  });
+});
