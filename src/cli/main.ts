@@ -16,6 +16,7 @@ import { certCommands } from './commands/cert.js';
 import { backupCommands } from './commands/backup.js';
 import { restoreCommands } from './commands/restore.js';
 import { doctorCommands } from './commands/doctor.js';
+import { checkCommands } from './commands/check.js';
 import { importCommands } from './commands/import.js';
 import { exportCommands } from './commands/export.js';
 import { supportCommands } from './commands/support.js';
@@ -43,6 +44,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   backupCommands(program, io);
   restoreCommands(program, io);
   doctorCommands(program, io, setExit);
+  checkCommands(program, io, setExit);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   return program;
 }
