@@ -20,6 +20,7 @@ import { checkCommands } from './commands/check.js';
 import { importCommands } from './commands/import.js';
 import { exportCommands } from './commands/export.js';
 import { supportCommands } from './commands/support.js';
+import { metricsCommands } from './commands/metrics.js';
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('outpost')
@@ -37,6 +38,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   appPasswordCommands(program, io);
   queueCommands(program, io);
   dnsCommands(program, io);
+  metricsCommands(program, io);
   supportCommands(program, io);
   exportCommands(program, io);
   importCommands(program, io);

@@ -38,7 +38,7 @@ before(async () => {
   const add = await outpost(['--data', d.dir, 'account', 'add', USER, '--password-stdin'], { stdin: `${USER_PASSWORD}\n` });
   assert.equal(add.code, 0, add.stderr);
   serve = startServe(d.dir);
-  await serve.waitFor(/Outpost is running/);
+  await serve.waitFor(/Outpost is running/, 60_000);
   origin = `https://127.0.0.1:${d.ports.https}`;
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
   mkdirSync(ARTIFACTS, { recursive: true });

@@ -55,7 +55,7 @@ describe('backup and restore', () => {
     const a = await makeDataDir();
     const serveA = startServe(a.dir);
     running.push(serveA);
-    await serveA.waitFor(/stop: /);
+    await serveA.waitFor(/stop: /, 60_000);
 
     // Folders, flags, keywords, dates and a gap in the UIDs.
     const c = imap(a);
@@ -110,7 +110,7 @@ describe('backup and restore', () => {
 
     const serveB = startServe(fresh.dir);
     running.push(serveB);
-    await serveB.waitFor(/stop: /);
+    await serveB.waitFor(/stop: /, 60_000);
     // The accounts came with the backup: the original postmaster password signs in.
     const restored = await snapshot(fresh, a.postmasterPassword);
     const original = await snapshot(a, a.postmasterPassword);

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { ImapFlow } from 'imapflow';
 import { makeDataDir, type TestDataDir } from '../kit/data-dir.js';
 import { startServe, type ServeProcess } from '../kit/serve.js';
+import { outpost } from '../kit/cli.js';
 import { parseExposition, type Exposition } from './exposition.js';
 import { isTrustedClient } from '../../src/ops/trusted.js';
 import { parseNetwork } from '../../src/lib/cidr.js';
@@ -19,7 +20,7 @@ let serve: ServeProcess;
 before(async () => {
   d = await makeDataDir();
   serve = startServe(d.dir);
-  await serve.waitFor(/stop: /);
+  await serve.waitFor(/stop: /, 60_000);
 });
 after(async () => {
   await serve.stop();
@@ -105,6 +106,18 @@ describe('metrics and health', () => {
     assert.ok(grew('outpost_store_duration_seconds_count', { op: 'deliver', result: 'ok' }) >= 1);
     assert.equal(now.sum('outpost_queue_size'), 0);
     assert.equal(now.sum('outpost_queue_oldest_age_seconds'), 0);
+  });
+
+  it('outpost status and outpost metrics talk to the running server', async () => {
+    const st = await outpost(['--data', d.dir, 'status']);
+    assert.equal(st.code, 0, st.stderr);
+    assert.match(st.stdout, /^Outpost \d+\.\d+\.\d+ for mail\.example\.test: running and ready$/m);
+    assert.match(st.stdout, /certificate: CN=mail\.example\.test \(self-signed\), \d+ days left/);
+    assert.match(st.stdout, /queue: +0 waiting/);
+    assert.match(st.stdout, new RegExp(`imaps +127\\.0\\.0\\.1:${d.ports.imaps}`));
+    const m = await outpost(['--data', d.dir, 'metrics']);
+    assert.equal(m.code, 0, m.stderr);
+    assert.ok(parseExposition(m.stdout).sum('outpost_connections_total') >= 1);
   });
 
   it('/metrics is for loopback and trusted networks only', () => {

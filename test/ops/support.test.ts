@@ -21,7 +21,7 @@ let serve: ServeProcess;
 before(async () => {
   d = await makeDataDir();
   serve = startServe(d.dir);
-  await serve.waitFor(/stop: /);
+  await serve.waitFor(/stop: /, 60_000);
 });
 after(async () => {
   await serve.stop();
