@@ -219,7 +219,7 @@ export class TlsProvider {
 
   /**
    * Options for `tls.createServer` that always use the current certificates. With `acmeAlpn` (the https listener)
-   * the server also negotiates `acme-tls/1` (RFC 8737 §3) when a challenge is pending for the name, else http/1.1.
+   * the server also negotiates `acme-tls/1` (RFC 8737 §3) for a client that offers it, else http/1.1.
    */
   serverOptions(opts: { acmeAlpn?: boolean } = {}): TlsOptions {
     const base: TlsOptions = { SNICallback: this.sniCallback(opts.acmeAlpn === true), ...this.#pem, minVersion: MIN_VERSION };

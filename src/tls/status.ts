@@ -2,6 +2,7 @@
  * What `outpost cert status` shows and `outpost check` warns about: every name with the certificate that serves it
  * (issuer, expiry, days left, where it came from) and the last renewal error.
  */
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/load.js';
 import { acmeLimits } from '../lib/limits.js';
@@ -9,7 +10,6 @@ import type { Store } from '../store/types.js';
 import { daysLeft } from '../acme/policy.js';
 import { wantedGroups } from '../acme/wanted.js';
 import { describe } from './certs.js';
-import { X509Certificate } from 'node:crypto';
 
 export interface CertificateStatus {
   name: string;
