@@ -45,6 +45,12 @@ const STORE_CODES: Record<StoreErrorCode, ResponseCodeName> = {
   invalid: 'CANNOT',
 };
 
+/** A store that stayed locked past its wait (SQLite SQLITE_BUSY/SQLITE_LOCKED, PostgreSQL lock_not_available 55P03). */
+function storeBusy(e: unknown): boolean {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? (e as { code: unknown }).code : undefined;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === '55P03';
+}
+
 /** What ENABLE can turn on (RFC 5161): RFC 7162 CONDSTORE and QRESYNC, RFC 6855 UTF8=ACCEPT. */
 export type EnableName = 'CONDSTORE' | 'QRESYNC' | 'UTF8=ACCEPT';
 
@@ -200,6 +206,11 @@ export class ImapSession {
     if (e instanceof ImapBad) return bad(cmd.tag, e.message, e.responseCode);
     if (e instanceof StoreError) return no(cmd.tag, e.message, { name: STORE_CODES[e.code] });
     if (isOutpostError(e) && e.kind === 'temporary') return no(cmd.tag, e.message, { name: 'UNAVAILABLE' });
+    if (storeBusy(e)) {
+      // RFC 5530 §3 INUSE: another process (e.g. a CLI command or a backup) held the store longer than we wait.
+      this.ctx.log.warn({ err: e, command: cmd.name }, 'imap.command.store-busy');
+      return no(cmd.tag, 'the mailbox is busy; try again in a moment', { name: 'INUSE' });
+    }
     this.ctx.log.error({ err: e, command: cmd.name }, 'imap.command.failed');
     return no(cmd.tag, 'internal server error; the problem was logged', { name: 'SERVERBUG' });
   }
