@@ -24,7 +24,7 @@ import { StoreError } from '../errors.js';
 import { applyFlags, decodeFlags, encodeFlags, normaliseFlags, sameFlags } from '../flags.js';
 import { type PgDb, type Sql, nextUidValidity, pgCode, rowOf, rowsOf } from './db.js';
 import type { PgChangeFeed } from './change-feed.js';
-import { indexMessageText, searchFolderText } from './search-text.js';
+import { searchFolderText } from './search-text.js';
 
 interface FolderRow {
   id: number;
@@ -112,13 +112,23 @@ export async function putBlob(q: Sql, raw: Buffer): Promise<string> {
   return id;
 }
 
-/** Inside a transaction: store the bytes once and a message row referencing them. */
+/**
+ * Inside a transaction: the bytes stored once, a message row referencing them and its SEARCH text, in ONE statement
+ * (one round trip; the foreign keys see the rows the statement's own CTEs wrote).
+ */
 async function insertMessage(q: Sql, raw: Buffer, meta: MessageMeta, receivedAt: number, refcount: number): Promise<{ id: number; blobId: string }> {
-  const blobId = await putBlob(q, raw);
+  const blobId = blobIdOf(raw);
   const r = await rowOf<{ id: number }>(
     q,
-    `INSERT INTO messages (blob_id, size, received_at, subject, from_addr, to_addr, cc_addr, date, message_id, in_reply_to, refs, structure, refcount)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+    `WITH b AS (
+       INSERT INTO blobs (id, size, data) VALUES ($1, $2, $14) ON CONFLICT (id) DO UPDATE SET size = blobs.size RETURNING id),
+     m AS (
+       INSERT INTO messages (blob_id, size, received_at, subject, from_addr, to_addr, cc_addr, date, message_id, in_reply_to, refs, structure, refcount)
+       SELECT b.id, $2::bigint, $3::bigint, $4::text, $5::text, $6::text, $7::text, $8::bigint, $9::text, $10::text, $11::text, $12::text, $13::bigint FROM b
+       RETURNING id),
+     t AS (
+       INSERT INTO message_text (message_id, header, body) SELECT m.id, $15::text, $16::text FROM m WHERE $15::text IS NOT NULL)
+     SELECT id FROM m`,
     [
       blobId,
       raw.length,
@@ -133,10 +143,41 @@ async function insertMessage(q: Sql, raw: Buffer, meta: MessageMeta, receivedAt:
       meta.references,
       meta.structure === null || meta.structure === undefined ? null : JSON.stringify(meta.structure),
       refcount,
+      raw,
+      meta.text ? meta.text.header : null,
+      meta.text ? meta.text.body : null,
     ],
   );
-  if (meta.text) await indexMessageText(q, r!.id, meta.text);
   return { id: r!.id, blobId };
+}
+
+/**
+ * Inside a transaction: the next UID and a new modseq of a folder (its row locked until COMMIT) and the entry placed
+ * there, in one statement; `usage` bytes added to the mailbox too when given (else the caller adds them in order).
+ */
+async function placeEntry(
+  q: Sql,
+  folderId: number,
+  messageId: number,
+  flags: string[],
+  internalDate: number,
+  usage: number | null,
+): Promise<{ uid: number; modSeq: number; mailboxId: number }> {
+  const r = await rowOf<{ uid: number; mod_seq: number; mailbox_id: number }>(
+    q,
+    `WITH f AS (
+       UPDATE folders SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1 WHERE id = $1
+       RETURNING uid_next - 1 AS uid, highest_modseq AS mod_seq, mailbox_id),
+     e AS (
+       INSERT INTO entries (folder_id, uid, message_id, flags, modseq, internal_date)
+       SELECT $1::bigint, f.uid, $2::bigint, $3::text, f.mod_seq, $4::bigint FROM f),
+     u AS (
+       UPDATE mailboxes SET used_bytes = used_bytes + $5::bigint WHERE $5::bigint IS NOT NULL AND id = (SELECT mailbox_id FROM f))
+     SELECT uid, mod_seq, mailbox_id FROM f`,
+    [folderId, messageId, encodeFlags(normaliseFlags(flags)), internalDate, usage],
+  );
+  if (!r) throw new StoreError('not-found', 'no such folder');
+  return { uid: r.uid, modSeq: r.mod_seq, mailboxId: r.mailbox_id };
 }
 
 /** Inside a transaction: one reference to a message dropped; the message and its blob go when nothing holds them. */
@@ -346,16 +387,8 @@ export class PgMail implements MailStore {
     const placedAt = new Array<{ mailboxId: number; folderId: number; uid: number; modSeq: number }>(resolved.length);
     for (const i of order) {
       const t = resolved[i]!;
-      const { firstUid, modSeq } = await allocate(q, t.folderId, 1);
-      await q.query('INSERT INTO entries (folder_id, uid, message_id, flags, modseq, internal_date) VALUES ($1, $2, $3, $4, $5, $6)', [
-        t.folderId,
-        firstUid,
-        msg.id,
-        encodeFlags(normaliseFlags(t.flags)),
-        modSeq,
-        d.receivedAt,
-      ]);
-      placedAt[i] = { mailboxId: t.mailboxId, folderId: t.folderId, uid: firstUid, modSeq };
+      const { uid, modSeq } = await placeEntry(q, t.folderId, msg.id, t.flags, d.receivedAt, null);
+      placedAt[i] = { mailboxId: t.mailboxId, folderId: t.folderId, uid, modSeq };
     }
     const usage = new Map<number, number>();
     for (const t of resolved) usage.set(t.mailboxId, (usage.get(t.mailboxId) ?? 0) + d.raw.length);
@@ -378,17 +411,8 @@ export class PgMail implements MailStore {
   async append(folderId: number, raw: Buffer, meta: MessageMeta, flags: string[], internalDate: number): Promise<{ uid: number; modSeq: number }> {
     return this.write(async (q) => {
       const msg = await insertMessage(q, raw, meta, this.now(), 1);
-      const { firstUid, modSeq, mailboxId } = await allocate(q, folderId, 1);
-      await q.query('INSERT INTO entries (folder_id, uid, message_id, flags, modseq, internal_date) VALUES ($1, $2, $3, $4, $5, $6)', [
-        folderId,
-        firstUid,
-        msg.id,
-        encodeFlags(normaliseFlags(flags)),
-        modSeq,
-        internalDate,
-      ]);
-      await addUsage(q, mailboxId, raw.length);
-      return { value: { uid: firstUid, modSeq }, changes: [{ kind: 'exists', mailboxId, folderId, uids: [firstUid], modSeq }] };
+      const { uid, modSeq, mailboxId } = await placeEntry(q, folderId, msg.id, flags, internalDate, raw.length);
+      return { value: { uid, modSeq }, changes: [{ kind: 'exists', mailboxId, folderId, uids: [uid], modSeq }] };
     });
   }
 

@@ -1,17 +1,12 @@
 /**
  * The IMAP SEARCH text index in PostgreSQL: one `message_text` row per message with the decoded, case-folded text
- * (MessageText), GIN pg_trgm indexes on both columns. A needle is matched with LIKE '%needle%' (wildcards escaped),
+ * (MessageText, written with the message by mail.ts), GIN pg_trgm indexes on both columns. A needle is matched with LIKE '%needle%' (wildcards escaped),
  * which is exactly IMAP's substring semantics (RFC 9051 §6.4.4); pg_trgm's index answers LIKE for needles of three
  * characters or more; a query that depends on a shorter one answers null and the caller scans, as on SQLite.
  * Messages stored without text have no row and are always candidates, so the answer never misses a match.
  */
-import type { MessageText, TextQuery } from '../types.js';
+import type { TextQuery } from '../types.js';
 import type { Sql } from './db.js';
-
-/** Inside a transaction: the text of a new message (deleted with the message by the foreign key's cascade). */
-export async function indexMessageText(q: Sql, messageId: number, text: MessageText): Promise<void> {
-  await q.query('INSERT INTO message_text (message_id, header, body) VALUES ($1, $2, $3)', [messageId, text.header, text.body]);
-}
 
 /** `needle` as a LIKE pattern matching it anywhere (backslash is LIKE's default escape). */
 export const likePattern = (needle: string): string => `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
