@@ -159,8 +159,9 @@ function hasAttachmentPart(raw: Buffer): boolean {
 
 /** Newest first; at most searchResultsMax results, over at most searchScanMax of the newest messages. */
 export async function searchFolder(store: Store, folderId: number, q: SearchQuery, now: number): Promise<{ items: ListItem[]; truncated: boolean }> {
-  const all = await store.listEntries(folderId);
-  const scanned = all.slice(-webmailLimits.searchScanMax);
+  const folder = await store.getFolderById(folderId);
+  const fromUid = Math.max(1, (folder?.uidNext ?? 1) - webmailLimits.searchScanMax);
+  const scanned = await store.listEntries(folderId, { fromUid });
   // Header fields the store keeps decoded: filtered here without reading a message.
   const byMeta = scanned.filter((e) => contains(e.meta.from, q.from) && contains(`${e.meta.to ?? ''} ${e.meta.cc ?? ''}`, q.to) && contains(e.meta.subject, q.subject));
   const keys: SearchKey[] = [];
@@ -174,7 +175,7 @@ export async function searchFolder(store: Store, folderId: number, q: SearchQuer
   let matched: MessageEntry[] = byMeta;
   if (keys.length > 0) {
     const records: MessageRecord[] = byMeta.map((e, i) => ({ seq: i + 1, uid: e.uid, flags: e.flags, modSeq: e.modSeq, internalDate: e.internalDate, size: e.size, blobId: e.blobId, recent: false }));
-    const found = await searchMessages({ charset: 'UTF-8', criteria: { kind: 'and', keys } }, records, { source, maxUid: all.at(-1)?.uid ?? 0, now, zoneOffset: () => 0 });
+    const found = await searchMessages({ charset: 'UTF-8', criteria: { kind: 'and', keys } }, records, { source, maxUid: scanned.at(-1)?.uid ?? 0, now, zoneOffset: () => 0 });
     const uids = new Set(found.map((r) => r.uid));
     matched = byMeta.filter((e) => uids.has(e.uid));
   }
@@ -184,30 +185,27 @@ export async function searchFolder(store: Store, folderId: number, q: SearchQuer
     matched = keep;
   }
   const newest = matched.reverse();
-  return { items: newest.slice(0, webmailLimits.searchResultsMax).map(itemOf), truncated: newest.length > webmailLimits.searchResultsMax || all.length > scanned.length };
+  return { items: newest.slice(0, webmailLimits.searchResultsMax).map(itemOf), truncated: newest.length > webmailLimits.searchResultsMax || fromUid > 1 };
 }
 
 // ---------------------------------------------------------------- conversations
 
 const MSGID = /<[^<>\s]+>/g;
 
+type Threadable = { meta: MessageEntry['meta']; internalDate: number };
+
 /**
- * The messages of `pool` in the same conversation as `start`: linked by Message-ID, In-Reply-To and References
- * (RFC 5322 §3.6.4; the grouping step of RFC 5256 REFERENCES threading, from the metadata the store keeps, so no
- * message is read). Oldest first.
+ * Conversations by Message-ID, In-Reply-To and References (RFC 5322 §3.6.4; the grouping step of RFC 5256
+ * REFERENCES threading, from the metadata the store keeps, so no message is read): a function giving each message
+ * of `pool` its conversation's key (null for a message with no identifiers at all, a conversation of its own).
  */
-export function conversation<T extends { meta: MessageEntry['meta']; internalDate: number }>(start: T, pool: readonly T[]): T[] {
+function conversationKeys<T extends Threadable>(pool: readonly T[]): (e: T) => string | null {
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let r = x;
     while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
     parent.set(x, r);
     return r;
-  };
-  const union = (a: string, b: string) => {
-    const ra = find(a);
-    const rb = find(b);
-    if (ra !== rb) parent.set(ra, rb);
   };
   const idsOf = (e: T): string[] => {
     const own = e.meta.messageId?.match(MSGID)?.[0];
@@ -217,17 +215,61 @@ export function conversation<T extends { meta: MessageEntry['meta']; internalDat
   for (const e of pool) {
     const ids = idsOf(e);
     for (const id of ids) if (!parent.has(id)) parent.set(id, id);
-    for (let i = 1; i < ids.length; i++) union(ids[0]!, ids[i]!);
+    for (let i = 1; i < ids.length; i++) {
+      const a = find(ids[0]!);
+      const b = find(ids[i]!);
+      if (a !== b) parent.set(a, b);
+    }
   }
-  const startIds = idsOf(start);
-  if (startIds.length === 0) return [start];
-  const root = find(startIds[0]!);
-  const out = pool.filter((e) => {
+  return (e) => {
     const ids = idsOf(e);
-    return ids.length > 0 && find(ids[0]!) === root;
-  });
+    return ids.length ? find(ids[0]!) : null;
+  };
+}
+
+const sentAt = (e: Threadable) => e.meta.date ?? e.internalDate;
+
+/** The messages of `pool` in the same conversation as `start`, oldest first. */
+export function conversation<T extends Threadable>(start: T, pool: readonly T[]): T[] {
+  const keyOf = conversationKeys([...pool, start]);
+  const root = keyOf(start);
+  if (root === null) return [start];
+  const out = pool.filter((e) => keyOf(e) === root);
   if (!out.includes(start)) out.push(start);
-  return out.sort((a, b) => (a.meta.date ?? a.internalDate) - (b.meta.date ?? b.internalDate)).slice(-webmailLimits.conversationMax);
+  return out.sort((a, b) => sentAt(a) - sentAt(b)).slice(-webmailLimits.conversationMax);
+}
+
+/** Conversations of `entries`, the one with the newest message first; each oldest first. */
+export function groupConversations<T extends Threadable & { uid: number }>(entries: readonly T[]): T[][] {
+  const keyOf = conversationKeys(entries);
+  const groups = new Map<string, T[]>();
+  for (const e of entries) {
+    const k = keyOf(e) ?? `uid:${e.uid}`;
+    const g = groups.get(k);
+    if (g) g.push(e);
+    else groups.set(k, [e]);
+  }
+  const newest = (g: T[]) => Math.max(...g.map((e) => e.uid));
+  return [...groups.values()].map((g) => g.sort((a, b) => sentAt(a) - sentAt(b) || a.uid - b.uid)).sort((a, b) => newest(b) - newest(a));
+}
+
+export interface ThreadItem extends ListItem {
+  /** Messages in this conversation (in this folder, among the newest scanned). */
+  count: number;
+  unreadCount: number;
+  uids: number[];
+}
+
+/** The conversation view of a folder: one row per conversation (its newest message), newest first, paged by offset. */
+export async function threadPage(store: Store, folderId: number, offset: number, limit: number): Promise<{ items: ThreadItem[]; next: string | null }> {
+  const f = await store.getFolderById(folderId);
+  const entries = await store.listEntries(folderId, { fromUid: Math.max(1, (f?.uidNext ?? 1) - webmailLimits.searchScanMax) });
+  const groups = groupConversations(entries);
+  const items = groups.slice(offset, offset + limit).map((g) => {
+    const last = g.reduce((a, b) => (b.uid > a.uid ? b : a));
+    return { ...itemOf(last), seen: g.every((e) => e.flags.includes('\\Seen')), flagged: g.some((e) => e.flags.includes('\\Flagged')), count: g.length, unreadCount: g.filter((e) => !e.flags.includes('\\Seen')).length, uids: g.map((e) => e.uid) };
+  });
+  return { items, next: offset + limit < groups.length ? `o${offset + limit}` : null };
 }
 
 // ---------------------------------------------------------------- address suggestions

@@ -264,6 +264,15 @@ describe('webmail API', () => {
     assert.deepEqual(next.items.map((m) => m.subject), ['page c', 'page d']);
   });
 
+  it('conversation view: one row per conversation, newest first, with its count', async () => {
+    await appendAsPostmaster('From: a@x.test\nSubject: Trip\nMessage-ID: <t1@x.test>\n\nfirst\n', 'Trash');
+    await appendAsPostmaster('From: b@x.test\nSubject: Other\nMessage-ID: <o1@x.test>\n\nother\n', 'Trash');
+    await appendAsPostmaster('From: c@x.test\nSubject: Re: Trip\nMessage-ID: <t2@x.test>\nIn-Reply-To: <t1@x.test>\nReferences: <t1@x.test>\n\nsecond\n', 'Trash');
+    const f = await folders(pm);
+    const r = (await api(pm.b, 'GET', `/folders/${f.trash!.id}/messages?view=threads`)).json as { items: Array<{ subject: string; count: number; uids: number[] }> };
+    assert.deepEqual(r.items.map((i) => [i.subject, i.count, i.uids.length]), [['Re: Trip', 2, 2], ['Other', 1, 1]]);
+  });
+
   it('streams live changes (server-sent events) for the signed-in mailbox only', async () => {
     const cookie = [...pm.b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const events: string[] = [];
@@ -281,7 +290,7 @@ describe('webmail API', () => {
     await change(alice, 'POST', '/send', { to: [ALICE], subject: 'only alice', text: 'x' });
     await change(alice, 'POST', '/send', { to: [d.postmaster], subject: 'for pm', text: 'x' });
     const f = await folders(pm);
-    for (let i = 0; i < 50 && !events.join('').includes(`"folderId":${f.inbox!.id}`); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && !events.join('').includes(`"folderId":${f.inbox!.id}`); i++) await new Promise((r) => setTimeout(r, 50));
     req.destroy();
     const text = events.join('');
     assert.match(text, /event: change\ndata: \{"kind":"exists","folderId":\d+/);

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { rowPeople, newestEntries, sortEntries } from '../../src/webmail/listing.js';
+import { groupConversations, rowPeople, newestEntries, sortEntries } from '../../src/webmail/listing.js';
 import { people } from '../../src/webmail/message.js';
 import type { MessageEntry, Store } from '../../src/store/types.js';
 
@@ -61,5 +61,17 @@ describe('newestEntries', () => {
     es[2]!.meta.subject = 'Fwd: cherry';
     assert.deepEqual(sortEntries(es, 'subject', false).map((e) => e.uid), [2, 1, 3]);
     assert.deepEqual(sortEntries(es, 'size', true).map((e) => e.uid), [3, 2, 1]);
+  });
+});
+
+describe('groupConversations', () => {
+  const e = (uid: number, id: string, refs: string | null) => ({ uid, internalDate: uid, meta: { messageId: id, inReplyTo: null, references: refs, date: null, size: 1, subject: null, from: null, to: null, cc: null, structure: null } });
+  it('groups by references (even through a missing parent), newest conversation first', () => {
+    const a1 = e(1, '<a1@x>', null);
+    const b1 = e(2, '<b1@x>', null);
+    const a3 = e(3, '<a3@x>', '<a1@x> <a2@x>');
+    const c = e(4, '<c@x>', '<gone@x>');
+    const c2 = e(5, '<c2@x>', '<gone@x>');
+    assert.deepEqual(groupConversations([a1, b1, a3, c, c2]).map((g) => g.map((x) => x.uid)), [[4, 5], [1, 3], [2]]);
   });
 });

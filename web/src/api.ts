@@ -27,6 +27,10 @@ export interface ListItem {
   answered: boolean;
   draft: boolean;
   messageId: string | null;
+  /** Conversation view: messages in the conversation, how many unread, and their UIDs. */
+  count?: number;
+  unreadCount?: number;
+  uids?: number[];
 }
 
 export interface Page {

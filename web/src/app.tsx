@@ -88,6 +88,9 @@ export function App() {
       const q = new URLSearchParams();
       if (searching) {
         for (const [k, v] of Object.entries(search)) if (v) q.set(k, v === true ? '1' : String(v));
+      } else if (sort === 'threads') {
+        q.set('view', 'threads');
+        if (cursor) q.set('cursor', cursor);
       } else {
         q.set('sort', sort);
         if (cursor) q.set('cursor', cursor);

@@ -61,10 +61,12 @@ export function Toolbar({ folder, folders, uids, act, flagged, seen }: { folder:
 export function MessageList(p: Props) {
   const items = p.state.page?.items ?? [];
   const folderId = p.folder?.id ?? 0;
-  const toggle = (uid: number) => {
+  /** A row stands for one message, or for every message of a conversation in the conversation view. */
+  const rowUids = (m: (typeof items)[number]) => m.uids ?? [m.uid];
+  const toggle = (m: (typeof items)[number]) => {
     const s = new Set(p.selected);
-    if (s.has(uid)) s.delete(uid);
-    else s.add(uid);
+    const on = s.has(m.uid);
+    for (const u of rowUids(m)) on ? s.delete(u) : s.add(u);
     p.setSelected(s);
   };
   const all = items.length > 0 && items.every((m) => p.selected.has(m.uid));
@@ -82,9 +84,10 @@ export function MessageList(p: Props) {
         )}
         {!p.searching && (
           <>
-            <label for="sort" class="sr-only">Sort by</label>
+            <label for="sort" class="sr-only">Sort or group</label>
             <select id="sort" value={p.sort} onChange={(e) => p.setSort((e.target as HTMLSelectElement).value)}>
               <option value="arrival">Newest first</option>
+              <option value="threads">Conversations</option>
               <option value="date">By date sent</option>
               <option value="from">By sender</option>
               <option value="subject">By subject</option>
@@ -95,7 +98,7 @@ export function MessageList(p: Props) {
       </div>
       <div class="list-tools">
         <label class="check">
-          <input type="checkbox" id="select-all" checked={all} onChange={() => p.setSelected(all ? new Set() : new Set(items.map((m) => m.uid)))} /> <span class="sr-only">Select all</span>
+          <input type="checkbox" id="select-all" checked={all} onChange={() => p.setSelected(all ? new Set() : new Set(items.flatMap(rowUids)))} /> <span class="sr-only">Select all</span>
         </label>
         <Toolbar folder={p.folder} folders={p.folders} uids={sel} act={p.act} flagged={selItems.length > 0 && selItems.every((m) => m.flagged)} seen={selItems.length > 0 ? selItems.every((m) => m.seen) : undefined} />
       </div>
@@ -109,18 +112,21 @@ export function MessageList(p: Props) {
             data-uid={m.uid}
             draggable
             onDragStart={(e) => {
-              const uids = p.selected.has(m.uid) ? sel : [m.uid];
+              const uids = p.selected.has(m.uid) ? sel : rowUids(m);
               e.dataTransfer?.setData(DRAG_TYPE, JSON.stringify({ folderId, uids }));
               if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
             }}
           >
-            <input type="checkbox" aria-label={`Select message from ${personName(m.from[0])}: ${m.subject}`} checked={p.selected.has(m.uid)} onChange={() => toggle(m.uid)} />
-            <button type="button" class={`star ${m.flagged ? 'on' : ''}`} aria-pressed={m.flagged} aria-label={m.flagged ? 'Flagged' : 'Flag'} onClick={() => void p.act(m.flagged ? 'unflag' : 'flag', [m.uid])}>
+            <input type="checkbox" aria-label={`Select message from ${personName(m.from[0])}: ${m.subject}`} checked={p.selected.has(m.uid)} onChange={() => toggle(m)} />
+            <button type="button" class={`star ${m.flagged ? 'on' : ''}`} aria-pressed={m.flagged} aria-label={m.flagged ? 'Flagged' : 'Flag'} onClick={() => void p.act(m.flagged ? 'unflag' : 'flag', rowUids(m))}>
               {m.flagged ? '★' : '☆'}
             </button>
             <a class="row" href={`#/f/${folderId}/m/${m.uid}`} onClick={() => go(`#/f/${folderId}/m/${m.uid}`)}>
               <span class="from">{p.folder?.role === 'sent' || p.folder?.role === 'drafts' ? `To: ${m.to.map(personName).join(', ')}` : personName(m.from[0])}</span>
-              <span class="subject">{m.subject || '(no subject)'}</span>
+              <span class="subject">
+                {m.subject || '(no subject)'}
+                {m.count !== undefined && m.count > 1 && <span class="thread-count" aria-label={`${m.count} messages`}> ({m.count})</span>}
+              </span>
               <time class="date" dateTime={new Date(m.date).toISOString()}>{shortDate(m.date)}</time>
             </a>
           </li>

@@ -11,7 +11,7 @@ import { parseMime, partAt, type MimePart } from '../../mail/mime/parse.js';
 import { ownedAddresses } from '../../smtp/submission.js';
 import type { MessageEntry, Store } from '../../store/types.js';
 import { listFolders, ownFolder, specialFolder } from '../folders.js';
-import { conversation, itemOf, listPage, searchFolder, suggestions, type SortKey } from '../listing.js';
+import { conversation, itemOf, listPage, searchFolder, suggestions, threadPage, type SortKey } from '../listing.js';
 import { filenameOf, htmlToText, partBytes, readMessage } from '../message.js';
 import { frameDocument, sanitiseHtml } from '../sanitise.js';
 import { intParam, refused, type Guard } from './guard.js';
@@ -71,6 +71,7 @@ export function readRoutes(app: FastifyInstance, ctx: WebContext, guard: Guard, 
       const sort = SORTS.includes(q.sort as SortKey) ? (q.sort as SortKey) : 'arrival';
       const limit = Math.min(Math.max(intParam(q.limit ?? String(webmailLimits.pageSize)), 1), webmailLimits.maxPageSize);
       const cursor = /^([uo])(\d{1,15})$/.exec(q.cursor ?? '');
+      if (q.view === 'threads') return reply.send(await threadPage(store, folder.id, cursor?.[1] === 'o' ? Number(cursor[2]) : 0, limit));
       const page = await listPage(store, folder.id, {
         sort,
         reverse: q.order !== 'asc',
