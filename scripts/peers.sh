@@ -6,7 +6,7 @@ set -euo pipefail
 
 # Debian packages (see ../shared/TESTING.md for how each is used).
 PACKAGES=(postfix dovecot-imapd dovecot-pop3d dovecot-lmtpd swaks libnet-ssleay-perl libio-socket-ssl-perl
-  libauthen-sasl-perl msmtp curl isync mutt fetchmail postgresql chromium python3-dkim pebble openssl)
+  libauthen-sasl-perl msmtp curl isync mutt fetchmail postgresql chromium python3-dkim pebble openssl systemd)
 
 # name|how to check it|package that provides it
 CHECKS=(
@@ -29,6 +29,7 @@ CHECKS=(
   "python3 dkim (dkimpy)|/usr/bin/python3 -c 'import dkim'|python3-dkim"
   "pebble|command -v pebble|pebble"
   "openssl|command -v openssl|openssl"
+  "systemd-analyze (checks deploy/outpost.service)|command -v systemd-analyze|systemd"
 )
 
 missing() {
