@@ -12,6 +12,7 @@ import { STYLE_CSS } from './page.js';
 import { discoveryRoutes, isPlainHttpPath } from './routes/discovery.js';
 import { authRoutes } from './routes/auth.js';
 import { accountRoutes } from './routes/account.js';
+import { selfTestRoutes } from './routes/self-test.js';
 import { guideRoutes } from './routes/guide.js';
 import { apiRoutes } from './routes/api.js';
 import { webmailRoutes } from '../webmail/index.js';
@@ -53,6 +54,7 @@ export function buildApp(services: Services, role: 'http' | 'https', logFor: Log
   if (role === 'https') {
     authRoutes(app, ctx);
     accountRoutes(app, ctx);
+    selfTestRoutes(app, ctx);
     guideRoutes(app, ctx);
     apiRoutes(app, ctx);
     adminRoutes(app, ctx);

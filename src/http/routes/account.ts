@@ -42,7 +42,7 @@ export function accountRoutes(app: FastifyInstance, ctx: WebContext): void {
       reply,
       'Your account',
       html`${message ? html`<div class="${message.ok ? 'notice' : 'error'}" id="message">${message.text}</div>` : ''}
-<p>Signed in as <strong id="address">${m.address}</strong>. <a href="/webmail" id="webmail-link">Read your mail</a> · <a href="/guide">Your settings guide</a></p>
+<p>Signed in as <strong id="address">${m.address}</strong>. <a href="/webmail" id="webmail-link">Read your mail</a> · <a href="/guide">Your settings guide</a> · <a href="/account/self-test" id="self-test-link">Test my mail / Test my program</a></p>
 
 <section id="phone"><h2>Set up a phone without typing your password</h2>
 <p>Creates an app password just for the phone and a link that works once, for ${httpLimits.profileLinkTtlMs / 60_000} minutes. Scan its QR code with an iPhone or iPad camera, or open it on a Mac.</p>
