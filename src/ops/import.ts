@@ -30,7 +30,10 @@ export interface ImportItem {
 export interface ImportSource {
   kind: 'maildir' | 'mbox';
   folders: string[];
-  items: ImportItem[];
+  /** How many messages `items()` yields. */
+  count: number;
+  /** The messages in source order, read lazily: one mbox file in memory at a time, one maildir file per item. */
+  items(): Iterable<ImportItem>;
 }
 
 export interface ImportOptions {
@@ -74,7 +77,7 @@ function maildirSource(root: string, rootFolder: string): ImportSource {
       });
     }
   }
-  return { kind: 'maildir', folders: [...new Set(dirs.map((d) => d.folder))], items };
+  return { kind: 'maildir', folders: [...new Set(dirs.map((d) => d.folder))], count: items.length, items: () => items };
 }
 
 function listFiles(dir: string): string[] {
@@ -121,13 +124,18 @@ function looksLikeMbox(file: string): boolean {
 }
 
 function mboxSource(files: Array<{ file: string; folder: string }>, variant: MboxVariant = 'mboxrd'): ImportSource {
-  const items: ImportItem[] = [];
-  for (const { file, folder } of files) {
+  // A first pass counts (for the progress bar) and checks every file before anything is imported.
+  let count = 0;
+  for (const { file } of files) {
     const data = readFileSync(file);
     if (data.length > 0 && data.subarray(0, 5).toString('latin1') !== 'From ') throw new UserError('invalid', `${file} is not an mbox file (it does not begin with "From ")`);
-    for (const m of splitMbox(data, variant)) items.push({ folder, load: () => ({ raw: m.raw, flags: m.flags, date: m.date ?? headerDate(m.raw) }) });
+    for (const _ of splitMbox(data, variant)) count++;
   }
-  return { kind: 'mbox', folders: [...new Set(files.map((f) => f.folder))], items };
+  function* items(): Generator<ImportItem> {
+    for (const { file, folder } of files)
+      for (const m of splitMbox(readFileSync(file), variant)) yield { folder, load: () => ({ raw: m.raw, flags: m.flags, date: m.date ?? headerDate(m.raw) }) };
+  }
+  return { kind: 'mbox', folders: [...new Set(files.map((f) => f.folder))], count, items };
 }
 
 /** LF → CRLF (maildirs hold LF; the store keeps messages as they travel, with CRLF). */
@@ -188,7 +196,7 @@ export async function importInto(store: Store, mailbox: Mailbox, source: ImportS
     await Promise.all(pending);
     for (let i = 0; i < pending.length; i++) progress.step();
   };
-  for (const item of source.items) {
+  for (const item of source.items()) {
     const m = item.load();
     if (m.raw.length > opsLimits.importMessageMaxBytes) throw new UserError('invalid', `a message in ${item.folder} is larger than ${opsLimits.importMessageMaxBytes} bytes`);
     const counts = have.get(item.folder)!;

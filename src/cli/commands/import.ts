@@ -23,8 +23,8 @@ export function importCommands(program: Command, io: CliIo): void {
         const mailbox = await s.accounts.getMailbox(address);
         if (!mailbox) throw new UserError('not-found', `no mailbox ${address} (create it with outpost account add)`);
         const source = openSource(resolve(path), { ...(opts.folder ? { folder: opts.folder } : {}), mboxVariant: opts.mboxo ? 'mboxo' : 'mboxrd' });
-        io.out(`Importing ${source.items.length} messages in ${source.folders.length} folders from a ${source.kind} into ${mailbox.address}.`);
-        const r = await importInto(s.store, mailbox, source, new Progress(progressSink(io), 'imported', source.items.length, s.now), s.now);
+        io.out(`Importing ${source.count} messages in ${source.folders.length} folders from a ${source.kind} into ${mailbox.address}.`);
+        const r = await importInto(s.store, mailbox, source, new Progress(progressSink(io), 'imported', source.count, s.now), s.now);
         io.out(`Imported ${r.imported} messages (${r.skipped} were already there) into ${r.folders} folders in ${(r.ms / 1000).toFixed(1)} s: ${r.perSecond} messages/s.`);
       }),
     );
