@@ -23,6 +23,8 @@ export interface AcmeIssuerOptions {
   config: AcmeConfig;
   now: () => number;
   sealer: KeySealer;
+  /** Aborts every request of an order in flight (shutdown). */
+  signal?: AbortSignal;
   /** Told of each challenge answered (type and name), for the log. */
   onChallenge?: (type: string, name: string) => void;
 }
@@ -51,6 +53,7 @@ export class AcmeIssuer {
     // retries are off (our scheduler backs off instead of blocking for minutes on a CA that is down).
     const interceptor = acme.axios.interceptors.request.use((cfg: InternalAxiosRequestConfig & { retryAttempt?: number }) => {
       if (this.#agent) cfg.httpsAgent = this.#agent;
+      if (this.o.signal) cfg.signal = this.o.signal;
       cfg.retryAttempt = Number.MAX_SAFE_INTEGER - 1;
       return cfg;
     });
@@ -71,7 +74,8 @@ export class AcmeIssuer {
   /** GET the directory first: a CA that is down gives its real reason (acme-client turns it into a TypeError). */
   private reachable(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const req = get(this.o.config.directoryUrl, { ...(this.#agent ? { agent: this.#agent } : {}), timeout: acmeLimits.directoryTimeoutMs }, (res) => {
+      const options = { ...(this.#agent ? { agent: this.#agent } : {}), ...(this.o.signal ? { signal: this.o.signal } : {}), timeout: acmeLimits.directoryTimeoutMs };
+      const req = get(this.o.config.directoryUrl, options, (res) => {
         res.resume();
         if (res.statusCode === 200) resolve();
         else reject(new Error(`the ACME directory answered HTTP ${res.statusCode}`));

@@ -45,6 +45,7 @@ export class CertificateManager {
   #stopped = false;
   readonly #warned = new Map<string, number>();
   readonly #sealer: KeySealer;
+  readonly #abort = new AbortController();
 
   constructor(private readonly o: CertificateManagerOptions) {
     this.#sealer = new KeySealer(o.config.acme.secretFile);
@@ -101,7 +102,7 @@ export class CertificateManager {
     }
     const keepLock = setInterval(() => void store.refreshLock(ORDER_LOCK, this.#owner, now(), acmeLimits.orderLockTtlMs), acmeLimits.orderLockTtlMs / 3);
     try {
-      const issuer = new AcmeIssuer({ store, config: config.acme, now, sealer: this.#sealer, onChallenge: (type, name) => log.info({ type, name }, 'acme.challenge.presented') });
+      const issuer = new AcmeIssuer({ store, config: config.acme, now, sealer: this.#sealer, signal: this.#abort.signal, onChallenge: (type, name) => log.info({ type, name }, 'acme.challenge.presented') });
       for (const { group, reason } of due) {
         if (this.#stopped) break;
         outcomes.push(await this.orderOne(issuer, group, reason));
@@ -188,9 +189,13 @@ export class CertificateManager {
     void loop();
   }
 
+  /** Stops the loop; an order in flight gets a short grace (a slow CA must not hold up a shutdown for minutes). */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
-    await this.#running;
+    this.#abort.abort();
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([this.#running, new Promise((r) => (grace = setTimeout(r, acmeLimits.stopGraceMs)))]);
+    clearTimeout(grace);
   }
 }

@@ -410,6 +410,12 @@ export const storeLimits = {
    * than scanning the rare message that big, which SEARCH then reads instead (it is never missed).
    */
   searchIndexTextMaxChars: 4 * 1024 * 1024,
+  /**
+   * Prepared statements kept per database connection, by SQL text: preparing costs more than running a small
+   * query (bench/imap-dovecot's profile), and the store's queries are a few hundred fixed texts; the bound only
+   * stops texts built with a varying number of `?` from growing the cache without end.
+   */
+  preparedStatements: 1000,
 } as const;
 
 /** ACME ordering and certificate expiry (src/acme, src/tls; issue 10). */
@@ -422,6 +428,8 @@ export const acmeLimits = {
   orderTimeoutMs: 5 * 60_000,
   /** The reachability check of the ACME directory before an order. */
   directoryTimeoutMs: 15_000,
+  /** At shutdown, how long an order in flight may finish; after that it is abandoned (the lock expires by itself). */
+  stopGraceMs: 3_000,
   /** Fewer days left than this: a warning in the log and in `outpost check` (Let's Encrypt's own mails start at 20). */
   expiryWarningDays: 14,
 } as const;

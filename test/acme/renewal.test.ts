@@ -6,6 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { createServer, type Socket } from 'node:net';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
@@ -99,6 +100,26 @@ describe('background renewal against pebble (30-second certificates)', { timeout
 });
 
 describe('ordering under the store lock, expiry warnings', () => {
+  it('stops promptly (exit 0) while an order hangs on a CA that never answers', async () => {
+    const held: Socket[] = [];
+    const silent = createServer((s) => held.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    const d = await makeDataDir({ hostname: 'mail.example.test', domain: 'example.test' });
+    editConfig(d.dir, (t) => `${t}\n[acme]\nenabled = true\ndirectory_url = "https://127.0.0.1:${port}/dir"\n`);
+    const s = startServe(d.dir);
+    try {
+      await s.waitFor(/"msg":"acme\.order\.started"/);
+      const t0 = Date.now();
+      assert.equal(await s.stop(), 0);
+      assert.ok(Date.now() - t0 < 10_000, `stopped after ${Date.now() - t0} ms`);
+    } finally {
+      await s.stop();
+      for (const h of held) h.destroy();
+      silent.close();
+    }
+  });
+
   it('does not order while another node holds the lock', async () => {
     const d = await makeDataDir({ hostname: 'mail.example.test', domain: 'example.test' });
     editConfig(d.dir, (t) => `${t}\n[acme]\nenabled = true\ndirectory_url = "https://127.0.0.1:1/dir"\n`);
