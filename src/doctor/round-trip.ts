@@ -49,8 +49,11 @@ export interface SendResult {
   sentAt: number;
 }
 
-/** Signs in on a submission port and sends the test message to the address itself. */
-export async function sendTest(t: RoundTripTarget, via: Endpoint): Promise<SendResult> {
+/**
+ * Signs in on a submission port and sends the test message to the address itself. `beforeSend` runs once signed
+ * in (the doctor opens the INBOX there, so the round trip does not count the reader's own sign-in).
+ */
+export async function sendTest(t: RoundTripTarget, via: Endpoint, beforeSend?: () => Promise<void>): Promise<SendResult> {
   const now = t.now ?? Date.now;
   const token = randomBytes(9).toString('base64url');
   const secure = ROLE_SHAPE[via.role].implicitTls;
@@ -75,6 +78,7 @@ export async function sendTest(t: RoundTripTarget, via: Endpoint): Promise<SendR
     return { signIn: f, send: { ok: false, code: 'not-signed-in', message: 'not sent: the sign-in failed' }, token, sentAt: start };
   }
   const signIn: StepResult = { ok: true, ms: now() - start, detail: `signed in as ${t.user} on port ${via.port}` };
+  await beforeSend?.();
   const sentAt = now();
   try {
     const info = await transport.sendMail({
@@ -97,7 +101,14 @@ export async function receiveTest(t: RoundTripTarget, via: Endpoint, token: stri
   return ROLE_SHAPE[via.role].protocol === 'pop3' ? receivePop3(t, via, token) : receiveImap(t, via, token);
 }
 
-async function receiveImap(t: RoundTripTarget, via: Endpoint, token: string): Promise<StepResult & { foundAt?: number }> {
+/** An INBOX opened before the test message is sent; `wait` looks for the token until the deadline. */
+export interface OpenInbox {
+  wait(token: string): Promise<StepResult & { foundAt?: number }>;
+  close(): Promise<void>;
+}
+
+/** Signs in over IMAP and keeps the connection for {@link OpenInbox.wait}; a failed sign-in is a step result. */
+export async function openImapInbox(t: RoundTripTarget, via: Endpoint): Promise<OpenInbox | StepResult> {
   const now = t.now ?? Date.now;
   const secure = ROLE_SHAPE[via.role].implicitTls;
   const client = new ImapFlow({
@@ -114,33 +125,48 @@ async function receiveImap(t: RoundTripTarget, via: Endpoint, token: string): Pr
     greetingTimeout: doctorLimits.replyTimeoutMs,
   });
   client.on('error', () => {}); // reported through the awaited calls
-  const start = now();
   try {
     await client.connect();
   } catch (e) {
     return failure(e, `${t.user} over IMAP on port ${via.port}`);
   }
-  try {
-    const deadline = start + (t.timeoutMs ?? doctorLimits.roundTripTimeoutMs);
-    for (;;) {
-      const lock = await client.getMailboxLock('INBOX');
+  return {
+    async wait(token) {
+      const start = now();
+      const deadline = start + (t.timeoutMs ?? doctorLimits.roundTripTimeoutMs);
       try {
-        const uids = (await client.search({ header: { 'x-outpost-doctor': token } }, { uid: true })) || [];
-        if (uids.length > 0) {
-          const foundAt = now();
-          await client.messageDelete(uids, { uid: true });
-          return { ok: true, ms: foundAt - start, detail: `found in INBOX over IMAP on port ${via.port} and deleted`, foundAt };
+        for (;;) {
+          const lock = await client.getMailboxLock('INBOX');
+          try {
+            const uids = (await client.search({ header: { 'x-outpost-doctor': token } }, { uid: true })) || [];
+            if (uids.length > 0) {
+              const foundAt = now();
+              await client.messageDelete(uids, { uid: true });
+              return { ok: true, ms: foundAt - start, detail: `found in INBOX over IMAP on port ${via.port} and deleted`, foundAt };
+            }
+          } finally {
+            lock.release();
+          }
+          if (now() > deadline) return { ok: false, code: 'not-arrived', message: `the test message did not arrive in INBOX within ${Math.round((deadline - start) / 1000)} s` };
+          await new Promise((r) => setTimeout(r, doctorLimits.pollIntervalMs));
         }
-      } finally {
-        lock.release();
+      } catch (e) {
+        return failure(e, `reading INBOX over IMAP on port ${via.port}`);
       }
-      if (now() > deadline) return { ok: false, code: 'not-arrived', message: `the test message did not arrive in INBOX within ${Math.round((deadline - start) / 1000)} s` };
-      await new Promise((r) => setTimeout(r, doctorLimits.pollIntervalMs));
-    }
-  } catch (e) {
-    return failure(e, `reading INBOX over IMAP on port ${via.port}`);
+    },
+    async close() {
+      await client.logout().catch(() => client.close());
+    },
+  };
+}
+
+async function receiveImap(t: RoundTripTarget, via: Endpoint, token: string): Promise<StepResult & { foundAt?: number }> {
+  const inbox = await openImapInbox(t, via);
+  if ('ok' in inbox) return inbox;
+  try {
+    return await inbox.wait(token);
   } finally {
-    await client.logout().catch(() => client.close());
+    await inbox.close();
   }
 }
 

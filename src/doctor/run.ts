@@ -11,8 +11,8 @@ import { doctorLimits } from '../lib/limits.js';
 import type { Resolver } from '../dns/resolver.js';
 import { parseAutoconfig, type LearnedSettings } from './autoconfig.js';
 import { probePort } from './probe.js';
-import { receiveTest, sendTest } from './round-trip.js';
-import { DOCTOR_ROLES, DOCTOR_STANDARD_PORTS, type DoctorReport, type DoctorRole } from './types.js';
+import { openImapInbox, receiveTest, sendTest, type OpenInbox } from './round-trip.js';
+import { DOCTOR_ROLES, DOCTOR_STANDARD_PORTS, ROLE_SHAPE, type DoctorReport, type DoctorRole } from './types.js';
 import { bestIncoming, bestOutgoing } from './verdict.js';
 
 export type PortRole = DoctorRole | 'http';
@@ -55,16 +55,29 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
   if (!out) return report;
   const rt = { host, address: ip, ca: o.ca, user: address, password: await o.password(), now };
   progress(`Signing in on port ${out.port} and sending a test message to ${address}…`);
-  const sent = await sendTest(rt, out);
-  report.signIn = sent.signIn;
-  report.send = { ...sent.send, role: out.role };
-  if (!sent.send.ok || !inc) return report;
-  progress(`Waiting for it on port ${inc.port}…`);
-  const got = await receiveTest(rt, inc, sent.token);
-  const { foundAt, ...receive } = got;
-  report.receive = { ...receive, role: inc.role };
-  if (foundAt !== undefined) report.roundTripMs = foundAt - sent.sentAt;
-  return report;
+  // IMAP is opened before the message leaves, so the round trip is sending + delivery, not the reader's sign-in.
+  let inbox: OpenInbox | null = null;
+  let inboxFailed: Awaited<ReturnType<typeof openImapInbox>> | null = null;
+  const sent = await sendTest(rt, out, async () => {
+    if (!inc || ROLE_SHAPE[inc.role].protocol !== 'imap') return;
+    const opened = await openImapInbox(rt, inc);
+    if ('ok' in opened) inboxFailed = opened;
+    else inbox = opened;
+  });
+  try {
+    report.signIn = sent.signIn;
+    report.send = { ...sent.send, role: out.role };
+    if (!sent.send.ok || !inc) return report;
+    progress(`Waiting for it on port ${inc.port}…`);
+    const opened = inbox as OpenInbox | null;
+    const got = inboxFailed ?? (opened ? await opened.wait(sent.token) : await receiveTest(rt, inc, sent.token));
+    const { foundAt, ...receive } = got as typeof got & { foundAt?: number };
+    report.receive = { ...receive, role: inc.role };
+    if (foundAt !== undefined) report.roundTripMs = foundAt - sent.sentAt;
+    return report;
+  } finally {
+    await (inbox as OpenInbox | null)?.close();
+  }
 }
 
 function withoutHttp(p: Partial<Record<PortRole, number>>): Partial<Record<DoctorRole, number>> {

@@ -101,7 +101,7 @@ describe('outpost doctor', () => {
   });
 });
 
-describe('outpost doctor: the MX and submission listeners off', () => {
+describe('outpost doctor: the MX, submission and IMAP listeners off', () => {
   let dns: TestDnsServer;
   let d: TestDataDir;
   let serve: ServeProcess;
@@ -109,7 +109,7 @@ describe('outpost doctor: the MX and submission listeners off', () => {
   before(async () => {
     dns = await startDnsServer({ records: zone });
     d = await makeDataDir();
-    editConfig(d.dir, (t) => t.replace(/^mx\s*=.*\n/m, '').replace(/^submission\s*=.*\n/m, '').replace(/^submission_fallback\s*=.*\n/m, ''));
+    editConfig(d.dir, (t) => t.replace(/^mx\s*=.*\n/m, '').replace(/^submission\s*=.*\n/m, '').replace(/^submission_fallback\s*=.*\n/m, '').replace(/^imaps?\s*=.*\n/gm, ''));
     serve = startServe(d.dir);
     await serve.waitFor(/Outpost is running/);
   });
@@ -118,11 +118,14 @@ describe('outpost doctor: the MX and submission listeners off', () => {
     await dns.close();
   });
 
-  it('the verdict says which ports are shut and names the implicit-TLS submission port', async () => {
-    const [mx, submission, fallback] = await freePorts(3);
-    const r = await doctor(d, dns, ['--port', `mx=${mx}`, '--port', `submission=${submission}`, '--port', `submission_fallback=${fallback}`], d.postmasterPassword);
+  it('the verdict says which ports are shut, names the implicit-TLS submission port, reads the mail back over POP3', async () => {
+    const [mx, submission, fallback, imap, imaps] = await freePorts(5);
+    const shut = { mx, submission, submission_fallback: fallback, imap, imaps };
+    const r = await doctor(d, dns, Object.entries(shut).flatMap(([role, port]) => ['--port', `${role}=${port}`]), d.postmasterPassword);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, new RegExp(`Ports ${mx}, ${submission} and ${fallback} are closed`));
+    assert.match(r.stdout, new RegExp(`Ports ${mx}, ${submission}, ${fallback}, ${imaps} and ${imap} are closed`));
+    assert.match(r.stdout, new RegExp(`receive: +found over POP3 on port ${d.ports.pop3s} and deleted`));
+    assert.match(r.stdout, new RegExp(`Incoming server mail\\.example\\.test, POP3, port ${d.ports.pop3s}, SSL/TLS`));
     assert.match(r.stdout, new RegExp(`Port ${d.ports.submissions} works: outgoing server mail\\.example\\.test, port ${d.ports.submissions}, SSL/TLS, sign in with your password`));
     assert.match(r.stdout, /Sending and receiving work/);
   });
