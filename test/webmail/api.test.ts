@@ -213,6 +213,24 @@ describe('webmail API', () => {
     assert.equal(ok.status, 200, ok.body);
   });
 
+  it('forwarding carries the original attachments (a change: CSRF needed)', async () => {
+    const f = await folders(pm);
+    const list = (await api(pm.b, 'GET', `/folders/${f.inbox!.id}/messages`)).json as { items: Array<{ uid: number; subject: string }> };
+    const uid = list.items.find((m) => m.subject === 'With pictures')!.uid;
+    assert.equal((await api(pm.b, 'POST', `/folders/${f.inbox!.id}/messages/${uid}/forward-attachments`, {})).status, 403);
+    const r = await change(pm, 'POST', `/folders/${f.inbox!.id}/messages/${uid}/forward-attachments`, {});
+    const atts = (r.json as { attachments: Array<{ token: string; name: string; type: string; size: number }> }).attachments;
+    assert.deepEqual(atts.map((a) => [a.name, a.type]), [['part-2.png', 'image/png'], ['page.html', 'text/html']]);
+    const fwd = (await api(pm.b, 'GET', `/folders/${f.inbox!.id}/messages/${uid}/reply?mode=forward`)).json as { subject: string; text: string };
+    assert.equal(fwd.subject, 'Fwd: With pictures');
+    const sent = await change(pm, 'POST', '/send', { to: [ALICE], subject: fwd.subject, text: fwd.text, attachments: atts });
+    assert.equal(sent.status, 200, sent.body);
+    const af = await folders(alice);
+    const got = (await api(alice.b, 'GET', `/folders/${af.inbox!.id}/messages`)).json as { items: Array<{ uid: number; subject: string }> };
+    const m = (await api(alice.b, 'GET', `/folders/${af.inbox!.id}/messages/${got.items.find((x) => x.subject === 'Fwd: With pictures')!.uid}`)).json as { attachments: Array<{ filename: string; size: number }> };
+    assert.deepEqual(m.attachments.map((a) => a.filename), ['part-2.png', 'page.html']);
+  });
+
   it('drafts: saved to Drafts, each save replaces the last', async () => {
     const first = await change(alice, 'POST', '/drafts', { to: ['bob@remote.test'], bcc: ['hidden@remote.test'], subject: 'Draft 1', text: 'one' });
     assert.equal(first.status, 200, first.body);

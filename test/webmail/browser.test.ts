@@ -234,6 +234,12 @@ describe('webmail in a browser', () => {
 
   it('shows delivery status from the queue: delivered, bounced, retrying with the remote reply', async () => {
     await page.click('#compose');
+    // Suggestions from past correspondents: Bob was written to (Sent) and wrote (Inbox).
+    await page.locator('#to').pressSequentially('bo');
+    await page.locator('#to-suggestions li', { hasText: 'Bob <bob@remote.test>' }).waitFor();
+    await page.locator('#to').press('ArrowDown');
+    await page.locator('#to').press('Enter');
+    assert.equal(await page.inputValue('#to'), 'Bob <bob@remote.test>, ');
     await page.fill('#to', 'bob@remote.test, bounce@remote.test, later@remote.test');
     await page.fill('#subject-input', 'Status check');
     await page.fill('#body', 'Three recipients, three fates.');

@@ -4,7 +4,7 @@
  * New mail arrives through the live stream (server-sent events) and refreshes counts and the list.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { get, post, setCsrf, type Folder, type Me, type Page, type ReplyDraft } from './api';
+import { get, post, setCsrf, type Folder, type Me, type Page, type ReplyDraft, type Uploaded } from './api';
 import { FolderNav } from './folders';
 import { MessageList, type ListState } from './list';
 import { Reader } from './reader';
@@ -168,6 +168,8 @@ export function App() {
         setDraft({ from: me?.address ?? '', to: '', cc: '', bcc: '', subject: '', text: signature, inReplyTo: null, references: [], attachments: [], draftUid: null, reply: null });
       } else {
         const r = await get<ReplyDraft>(`/folders/${source.folderId}/messages/${source.uid}/reply?mode=${mode}`);
+        // A forward carries the original's attachments (made uploads of this mailbox by the server).
+        const attachments = mode === 'forward' ? (await post<{ attachments: Uploaded[] }>(`/folders/${source.folderId}/messages/${source.uid}/forward-attachments`)).attachments : [];
         setDraft({
           from: me?.address ?? '',
           to: r.to.join(', '),
@@ -177,7 +179,7 @@ export function App() {
           text: `${signature}${r.text}`,
           inReplyTo: r.inReplyTo,
           references: r.references,
-          attachments: [],
+          attachments,
           draftUid: null,
           reply: mode === 'forward' ? null : source,
         });

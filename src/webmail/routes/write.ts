@@ -14,7 +14,8 @@ import type { Store } from '../../store/types.js';
 import { sameToken } from '../../http/session.js';
 import { buildMessage, replyDraft, type Attachment, type Composition } from '../compose.js';
 import { specialFolder } from '../folders.js';
-import { htmlToText, readMessage } from '../message.js';
+import { htmlToText, partBytes, readMessage } from '../message.js';
+import { partAt } from '../../mail/mime/parse.js';
 import type { Prefs } from '../prefs.js';
 import { sendMessage } from '../send.js';
 import { intParam, refused, type Guard } from './guard.js';
@@ -120,6 +121,27 @@ export function writeRoutes(app: FastifyInstance, ctx: WebContext, guard: Guard,
         if (f && f.mailboxId === w.mailbox.id) await store.storeFlags(rf, [ru], 'add', ['\\Answered']);
       }
       return reply.send(result);
+    } catch (e) {
+      return refused(reply, e);
+    }
+  });
+
+  /** Forwarding: the original's attachments become uploads of this mailbox, ready to go with the new message. */
+  app.post('/api/folders/:fid/messages/:uid/forward-attachments', async (req, reply) => {
+    const w = await guard(req, reply, true);
+    if (!w) return reply;
+    const p = req.params as { fid: string; uid: string };
+    try {
+      const { raw, mime } = await loadMessage(store, w.mailbox.id, intParam(p.fid), intParam(p.uid));
+      const out = [];
+      for (const a of readMessage(raw, mime).attachments) {
+        const part = partAt(mime, a.path.split('.').map(Number));
+        if (!part) continue;
+        const data = part.message ? raw.subarray(part.bodyStart, part.end) : partBytes(raw, part);
+        const blobId = await store.blobs.put(data);
+        out.push({ token: `${blobId}.${await uploadToken(w.mailbox.id, blobId)}`, name: a.filename, type: a.type, size: data.length });
+      }
+      return reply.send({ attachments: out });
     } catch (e) {
       return refused(reply, e);
     }
