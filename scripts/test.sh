@@ -13,8 +13,8 @@ if ! bash scripts/peers.sh check 2>/dev/null; then
 fi
 
 [ -d node_modules ] || npm ci
-echo "== build and type-check"
-npx tsc -p tsconfig.json
+echo "== build (server and webmail) and type-check"
+npm run build --silent
 npx tsc -p tsconfig.test.json
 
 echo "== tests"
