@@ -68,10 +68,23 @@ export async function startCluster(pg: TestPostgres, opts: ClusterOptions): Prom
   for (const m of opts.mailboxes ?? ['alice@example.test']) await must(['account', 'add', m, '--password-stdin'], `${PASSWORD}\n`);
   const start = async (d: TestDataDir): Promise<Node> => {
     const serve = startServe(d.dir);
-    await serve.waitFor(/stop: /, 30_000);
+    try {
+      await serve.waitFor(/stop: /, 60_000);
+    } catch (e) {
+      await serve.stop();
+      throw e;
+    }
     return { d, serve };
   };
-  const nodes = await Promise.all(dirs.map(start));
+  const started = await Promise.allSettled(dirs.map(start));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    // Leave no node running when the cluster could not start whole.
+    for (const r of started) if (r.status === 'fulfilled') await r.value.serve.stop();
+    await pg.dropDatabase(url);
+    throw failed.reason;
+  }
+  const nodes = started.map((r) => (r as PromiseFulfilledResult<Node>).value);
   const handles: PgStore[] = [];
   return {
     url,
