@@ -59,6 +59,20 @@ async function listShows(expected: string[]): Promise<void> {
   assert.deepEqual(got, expected);
 }
 
+/** Form controls and buttons a screen reader could not name (no label, no aria-label, no text). */
+async function unlabelled(): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+      .filter((el) => {
+        const e = el as HTMLInputElement;
+        if (e.getAttribute('aria-label') || (e.labels && e.labels.length > 0)) return false;
+        if (e.tagName === 'BUTTON') return (e.textContent ?? '').trim() === '';
+        return true;
+      })
+      .map((el) => el.outerHTML.slice(0, 120)),
+  );
+}
+
 async function openFolder(role: string): Promise<void> {
   await page.click(`nav.folders a[data-folder="${role}"]`);
   await page.waitForSelector(`nav.folders a[data-folder="${role}"].current`);
@@ -130,6 +144,7 @@ describe('webmail in a browser', () => {
     const attachment = Buffer.from('%PDF-1.4\n% a small pdf for the round trip \u00e9\n'.repeat(2000), 'latin1');
     await page.setInputFiles('#attach', { name: 'report é.pdf', mimeType: 'application/pdf', buffer: attachment });
     await page.waitForSelector('.uploads li.attached');
+    assert.deepEqual(await unlabelled(), [], 'every control has a label (webmail-compose.png)');
     await page.screenshot({ path: `${ARTIFACTS}webmail-compose.png` });
     await page.click('#send');
     await page.waitForSelector('#notice', { state: 'visible' });
@@ -141,6 +156,7 @@ describe('webmail in a browser', () => {
     // Mail arriving by another door (IMAP APPEND here) shows up live too.
     await append('From: Bob <bob@remote.test>\nTo: postmaster@example.test\nSubject: Lunch plans\nMessage-ID: <lunch-1@remote.test>\nDate: Sat, 28 Nov 2026 11:00:00 +0000\n\nShall we meet at noon?\n');
     await page.locator('#messages li a.row', { hasText: 'Lunch plans' }).waitFor({ timeout: 5000 });
+    assert.deepEqual(await unlabelled(), [], 'every control has a label (webmail-inbox.png)');
     await page.screenshot({ path: `${ARTIFACTS}webmail-inbox.png` });
   });
 
@@ -160,6 +176,7 @@ describe('webmail in a browser', () => {
     assert.match(await original.text(), /^Subject: Hello from the webmail\r$/m);
     // Opening marked it read.
     await page.locator('#messages li:not(.unread) a.row', { hasText: 'Hello from the webmail' }).waitFor();
+    assert.deepEqual(await unlabelled(), [], 'every control has a label (webmail-reader.png)');
     await page.screenshot({ path: `${ARTIFACTS}webmail-reader.png` });
   });
 
@@ -205,6 +222,7 @@ describe('webmail in a browser', () => {
     await page.click('form.search button[type=submit]');
     await page.locator('#list-counts', { hasText: '1 found' }).waitFor();
     await listShows(['Hello from the webmail']);
+    assert.deepEqual(await unlabelled(), [], 'every control has a label (webmail-search.png)');
     await page.screenshot({ path: `${ARTIFACTS}webmail-search.png` });
     await page.click('text=Clear search');
   });
@@ -252,6 +270,7 @@ describe('webmail in a browser', () => {
     await row('later@remote.test').and(page.locator('[data-state="retrying"]')).waitFor({ timeout: 15_000 });
     assert.match(await row('bounce@remote.test').innerText(), /550 5\.1\.1 .*no such user/);
     assert.match(await row('later@remote.test').innerText(), /451 4\.3\.0 greylisted/);
+    assert.deepEqual(await unlabelled(), [], 'every control has a label (webmail-outbox.png)');
     await page.screenshot({ path: `${ARTIFACTS}webmail-outbox.png`, fullPage: true });
   });
 
@@ -264,6 +283,7 @@ describe('webmail in a browser', () => {
     await page.fill('#vacation-body', 'Back on Monday.');
     await page.click('#save-settings');
     await page.waitForSelector('#notice:has-text("Settings saved")');
+    assert.deepEqual(await unlabelled(), [], 'every control has a label (webmail-settings.png)');
     await page.screenshot({ path: `${ARTIFACTS}webmail-settings.png`, fullPage: true });
     await page.click('#compose');
     assert.match(await page.inputValue('#body'), /\n-- \nSent from Outpost$/);
