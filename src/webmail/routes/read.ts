@@ -108,7 +108,11 @@ export function readRoutes(app: FastifyInstance, ctx: WebContext, guard: Guard, 
       if (sent && sent.id !== folderId) pools.push({ folderId: sent.id, entries: await recent(sent.id) });
       const pool = pools.flatMap((x) => x.entries.map((e) => ({ ...e, folderId: x.folderId })));
       const start = pool.find((e) => e.folderId === folderId && e.uid === entry.uid) ?? { ...entry, folderId };
-      const thread = conversation(start, pool).map((e) => ({ folderId: e.folderId, ...itemOf(e) }));
+      // A message sent to oneself is in this folder and in Sent: shown once (this folder's copy).
+      const copies = new Set(pool.filter((e) => e.folderId === folderId && e.meta.messageId).map((e) => e.meta.messageId));
+      const thread = conversation(start, pool)
+        .filter((e) => e.folderId === folderId || !e.meta.messageId || !copies.has(e.meta.messageId))
+        .map((e) => ({ folderId: e.folderId, ...itemOf(e) }));
       return reply.send({
         folderId,
         uid: entry.uid,
