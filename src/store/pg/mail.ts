@@ -187,6 +187,10 @@ export async function releaseMessage(q: Sql, messageId: number): Promise<void> {
   ]);
   if (!r || r.refcount > 0) return;
   await q.query('DELETE FROM messages WHERE id = $1', [messageId]);
+  // Another node may be storing the same bytes right now (its upsert holds the blob row until it commits). Taking
+  // the row lock first waits for it; the DELETE's fresh snapshot (READ COMMITTED) then sees its message and keeps
+  // the blob. A storer that comes after us waits for our COMMIT and inserts the blob again.
+  await q.query('SELECT 1 FROM blobs WHERE id = $1 FOR UPDATE', [r.blob_id]);
   await q.query('DELETE FROM blobs WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM messages WHERE blob_id = $1)', [r.blob_id]);
 }
 
