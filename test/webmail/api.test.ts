@@ -205,6 +205,11 @@ describe('webmail API', () => {
     const up = await fetchRaw(`${origin}/webmail/api/uploads`, { method: 'POST', headers: { cookie, 'x-csrf-token': alice.csrf, 'content-type': 'text/plain', 'x-filename': 'note.txt' }, body: 'secret note' });
     assert.equal(up.status, 201, up.body);
     const token = (JSON.parse(up.body) as { token: string }).token;
+    const odd = await fetchRaw(`${origin}/webmail/api/uploads`, { method: 'POST', headers: { cookie, 'x-csrf-token': alice.csrf, 'content-type': 'application/pdf', 'x-filename': '%E0%A4%A.pdf' }, body: 'x' });
+    assert.equal(odd.status, 201, 'a name that is not valid percent-encoding is kept as sent');
+    assert.equal((JSON.parse(odd.body) as { name: string }).name, '%E0%A4%A.pdf');
+    const noCsrf = await fetchRaw(`${origin}/webmail/api/uploads`, { method: 'POST', headers: { cookie, 'content-type': 'text/plain' }, body: 'x' });
+    assert.equal(noCsrf.status, 403);
     const stolen = await change(pm, 'POST', '/send', { to: [ALICE], subject: 'x', text: 'x', attachments: [{ token, name: 'note.txt' }] });
     assert.equal(stolen.status, 422);
     const forged = await change(alice, 'POST', '/send', { to: [d.postmaster], subject: 'x', text: 'x', attachments: [{ token: `${token.split('.')[0]}.AAAA` }] });

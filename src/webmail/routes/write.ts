@@ -80,7 +80,13 @@ export function writeRoutes(app: FastifyInstance, ctx: WebContext, guard: Guard,
     const body = req.body;
     if (!Buffer.isBuffer(body) || body.length === 0) return reply.code(422).send({ error: 'invalid', message: 'the upload is empty' });
     const blobId = await store.blobs.put(body);
-    const name = decodeURIComponent(String(req.headers['x-filename'] ?? 'attachment')).slice(0, 200);
+    let name = String(req.headers['x-filename'] ?? 'attachment');
+    try {
+      name = decodeURIComponent(name);
+    } catch {
+      /* not percent-encoded: kept as sent */
+    }
+    name = name.replace(/[\u0000-\u001f\u007f]/g, '_').slice(0, 200);
     const type = String(req.headers['content-type'] ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
     return reply.code(201).send({ token: `${blobId}.${await uploadToken(w.mailbox.id, blobId)}`, name, type, size: body.length });
   });
