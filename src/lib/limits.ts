@@ -367,6 +367,11 @@ export const webmailLimits = {
   jsonBodyBytes: 2 * 1024 * 1024,
   /** One uploaded attachment: below the usual 25 MB message size limits of other providers once base64-encoded. */
   uploadBytes: 18 * 1024 * 1024,
+  /**
+   * Uploads per mailbox per hour: uploads wait in the blob store until sent (not counted in the quota until then),
+   * so a runaway page or a stolen session must not be able to fill the disk; a busy person attaches far fewer.
+   */
+  uploadsPerHour: 300,
   /** Attachments of one message, together (base64 adds a third: still under 35 MB on the wire). */
   attachmentsBytes: 24 * 1024 * 1024,
   /** Recipients (to + cc + bcc) of one message written in the webmail. */

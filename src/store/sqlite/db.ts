@@ -4,6 +4,7 @@
  * a busy timeout so the CLI and `outpost serve` can write to the same file at once.
  */
 import Database from 'better-sqlite3';
+import { storeLimits } from '../../lib/limits.js';
 import { migrations } from './migrations.js';
 
 export type Db = Database.Database;
@@ -18,7 +19,28 @@ export function openDatabase(path: string): Db {
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   migrate(db);
+  reuseStatements(db, storeLimits.preparedStatements);
   return db;
+}
+
+/**
+ * Makes `db.prepare` return the statement already prepared for the same SQL text. The store prepares at the point
+ * of use, which kept preparation near the top of the IMAP benchmark's profile (a fifth of FETCH's time). Safe
+ * because statements run synchronously to completion here (no `iterate()`, no `pluck()`/`raw()` mode changes);
+ * the least recently added statement goes when the cache is full.
+ */
+function reuseStatements(db: Db, max: number): void {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    let statement = cache.get(sql);
+    if (statement === undefined) {
+      statement = prepare(sql);
+      if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      cache.set(sql, statement);
+    }
+    return statement;
+  }) as Db['prepare'];
 }
 
 /** Applies every migration newer than the database's `user_version`, each in its own transaction. */
