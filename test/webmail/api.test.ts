@@ -321,6 +321,16 @@ describe('webmail API', () => {
     assert.doesNotMatch(text, new RegExp(`"folderId":${af.inbox!.id}\\b`), 'no events of another mailbox');
   });
 
+  it('uploads are limited per mailbox per hour (429 past the limit)', async () => {
+    const cookie = [...pm.b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    let status = 0;
+    let n = 0;
+    for (; n < 400 && status !== 429; n++)
+      status = (await fetchRaw(`${origin}/webmail/api/uploads`, { method: 'POST', headers: { cookie, 'x-csrf-token': pm.csrf, 'content-type': 'text/plain' }, body: `u${n}` })).status;
+    assert.equal(status, 429);
+    assert.ok(n > 250, `refused only after the hourly allowance (${n})`);
+  });
+
   it('settings: display name and signature validated, forwarding and vacation through the rules service', async () => {
     const bad = await change(alice, 'POST', '/settings', { displayName: 'Evil <x@y>' });
     assert.equal(bad.status, 422);

@@ -79,6 +79,9 @@ export function writeRoutes(app: FastifyInstance, ctx: WebContext, guard: Guard,
     if (!w) return reply;
     const body = req.body;
     if (!Buffer.isBuffer(body) || body.length === 0) return reply.code(422).send({ error: 'invalid', message: 'the upload is empty' });
+    const count = await store.hitCounter(`webmail.uploads:${w.mailbox.id}`, ctx.services.now(), 3600_000);
+    if (count.count > webmailLimits.uploadsPerHour)
+      return reply.code(429).send({ error: 'rate-limited', message: `at most ${webmailLimits.uploadsPerHour} attachments an hour; try again later` });
     const blobId = await store.blobs.put(body);
     let name = String(req.headers['x-filename'] ?? 'attachment');
     try {
