@@ -21,6 +21,8 @@ export interface ProbeTarget {
   ca?: string | undefined;
   /** The EHLO name the doctor gives. */
   ehloName: string;
+  /** Names a genuine greeting may carry (default: `host`). */
+  greetingNames?: readonly string[];
   connectTimeoutMs?: number;
   replyTimeoutMs?: number;
   now?: () => number;
@@ -58,6 +60,7 @@ export async function probePort(role: DoctorRole, port: number, t: ProbeTarget):
     if (shape.implicitTls) {
       try {
         probe.tls = tlsFindings(await c.upgrade(tlsOptions, replyMs), t.host, now());
+        checkCertificate(probe, t.host);
       } catch (e) {
         probe.interception.push(`port ${port} should start with TLS but the handshake failed (${(e as Error).message})`);
         throw e;
@@ -108,15 +111,23 @@ export function tlsFindings(s: tls.TLSSocket, host: string, now: number): TlsFin
 }
 
 /** A greeting that does not name the server is someone else's: a proxy, antivirus or captive portal. */
-function checkBanner(probe: PortProbe, banner: string, host: string): void {
+function checkBanner(probe: PortProbe, banner: string, t: ProbeTarget): void {
   probe.banner = banner;
-  if (!banner.toLowerCase().includes(host.toLowerCase()))
-    probe.interception.push(`the greeting on port ${probe.port} is not from ${host}: "${banner.slice(0, 120)}"`);
+  const names = t.greetingNames ?? [t.host];
+  if (!names.some((n) => banner.toLowerCase().includes(n.toLowerCase())))
+    probe.interception.push(`the greeting on port ${probe.port} is not from ${t.host}: "${banner.slice(0, 120)}"`);
+}
+
+/** TLS with a certificate for another name: someone in between decrypts the connection (or the server is misconfigured). */
+function checkCertificate(probe: PortProbe, host: string): void {
+  if (!probe.tls || probe.tls.nameMatches) return;
+  const names = probe.tls.names.filter((n) => !isIp(n));
+  probe.interception.push(`the certificate on port ${probe.port} is for ${names.join(', ') || probe.tls.subject}, not ${host}`);
 }
 
 async function smtp(c: Conversation, probe: PortProbe, t: ProbeTarget, tlsOptions: tls.ConnectionOptions, ms: number, now: () => number): Promise<void> {
   const greeting = await c.readSmtpReply(ms);
-  checkBanner(probe, `${greeting.code} ${greeting.lines[0] ?? ''}`, t.host);
+  checkBanner(probe, `${greeting.code} ${greeting.lines[0] ?? ''}`, t);
   if (greeting.code !== 220) throw new Error(`the server refused the connection: ${greeting.code} ${greeting.lines.join(' ')}`);
   const ehlo = async () => {
     c.write(`EHLO ${t.ehloName}`);
@@ -133,6 +144,7 @@ async function smtp(c: Conversation, probe: PortProbe, t: ProbeTarget, tlsOption
       const r = await c.readSmtpReply(ms);
       if (r.code !== 220) throw new Error(`STARTTLS refused: ${r.code} ${r.lines.join(' ')}`);
       probe.tls = tlsFindings(await c.upgrade(tlsOptions, ms), t.host, now());
+      checkCertificate(probe, t.host);
       keywords = await ehlo();
     }
   }
@@ -143,7 +155,7 @@ async function smtp(c: Conversation, probe: PortProbe, t: ProbeTarget, tlsOption
 
 async function imap(c: Conversation, probe: PortProbe, t: ProbeTarget, tlsOptions: tls.ConnectionOptions, ms: number, now: () => number): Promise<void> {
   const greeting = await c.readLine(ms);
-  checkBanner(probe, greeting, t.host);
+  checkBanner(probe, greeting, t);
   if (!/^\* (OK|PREAUTH)\b/i.test(greeting)) throw new Error(`not an IMAP greeting: ${greeting.slice(0, 80)}`);
   const capability = async (tag: string) => {
     c.write(`${tag} CAPABILITY`);
@@ -163,6 +175,7 @@ async function imap(c: Conversation, probe: PortProbe, t: ProbeTarget, tlsOption
       const r = await c.readLine(ms);
       if (!/^d2 OK/i.test(r)) throw new Error(`STARTTLS refused: ${r}`);
       probe.tls = tlsFindings(await c.upgrade(tlsOptions, ms), t.host, now());
+      checkCertificate(probe, t.host);
       caps = await capability('d3');
     }
   }
@@ -172,7 +185,7 @@ async function imap(c: Conversation, probe: PortProbe, t: ProbeTarget, tlsOption
 
 async function pop3(c: Conversation, probe: PortProbe, t: ProbeTarget, tlsOptions: tls.ConnectionOptions, ms: number, now: () => number): Promise<void> {
   const greeting = await c.readLine(ms);
-  checkBanner(probe, greeting, t.host);
+  checkBanner(probe, greeting, t);
   if (!greeting.startsWith('+OK')) throw new Error(`not a POP3 greeting: ${greeting.slice(0, 80)}`);
   const capa = async () => {
     c.write('CAPA');
@@ -191,6 +204,7 @@ async function pop3(c: Conversation, probe: PortProbe, t: ProbeTarget, tlsOption
       const r = await c.readLine(ms);
       if (!r.startsWith('+OK')) throw new Error(`STLS refused: ${r}`);
       probe.tls = tlsFindings(await c.upgrade(tlsOptions, ms), t.host, now());
+      checkCertificate(probe, t.host);
       caps = await capa();
     }
   }

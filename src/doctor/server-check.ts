@@ -60,7 +60,7 @@ async function checkListener(config: Config, role: ListenerRole, host: string, p
       return down((e as Error).message);
     }
   }
-  const p = await probePort(role as DoctorRole, port, { host: config.server.hostname, address: host, ehloName: config.server.hostname });
+  const p = await probePort(role as DoctorRole, port, { host: config.public.hostname, greetingNames: [config.server.hostname, config.public.hostname], address: host, ehloName: config.server.hostname });
   if (p.reach !== 'open') return down(p.error ?? p.reach);
   if (p.interception.length > 0) return { area: 'listener', name, status: 'fail', detail: p.interception.join('; '), fix: 'another program answers on this port: stop it, or move the listener in [listen]' };
   if (p.error) return { area: 'listener', name, status: 'fail', detail: p.error, fix: 'see the server log for this listener' };

@@ -6,6 +6,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import tls from 'node:tls';
+import { generateSelfSigned } from '../../src/tls/certs.js';
 import { join } from 'node:path';
 import { editConfig, makeDataDir, type TestDataDir } from '../kit/data-dir.js';
 import { startServe, type ServeProcess } from '../kit/serve.js';
@@ -135,6 +137,8 @@ describe('outpost doctor: an intercepting proxy', () => {
   let dns: TestDnsServer;
   let proxy: net.Server;
   let proxyPort: number;
+  let tlsProxy: tls.Server;
+  let tlsProxyPort: number;
 
   before(async () => {
     dns = await startDnsServer({ records: zone });
@@ -158,17 +162,30 @@ describe('outpost doctor: an intercepting proxy', () => {
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     proxyPort = (proxy.address() as net.AddressInfo).port;
+    // A TLS interceptor on 465: it passes the real greeting along but decrypts with its own certificate.
+    const own = await generateSelfSigned('proxy.hotel.invalid');
+    tlsProxy = tls.createServer({ cert: own.cert, key: own.key }, (s) => {
+      s.on('error', () => {});
+      s.write('220 mail.example.test ESMTP Outpost ready\r\n');
+      s.on('data', (d: Buffer) => {
+        if (/^EHLO/i.test(d.toString())) s.write('250-mail.example.test\r\n250 AUTH PLAIN LOGIN\r\n');
+        else if (/^QUIT/i.test(d.toString())) s.end('221 bye\r\n');
+      });
+    });
+    await new Promise<void>((r) => tlsProxy.listen(0, '127.0.0.1', r));
+    tlsProxyPort = (tlsProxy.address() as net.AddressInfo).port;
   });
   after(async () => {
+    await new Promise((r) => tlsProxy.close(r));
     await new Promise((r) => proxy.close(r));
     await dns.close();
   });
 
   it('spots the foreign greeting and the missing STARTTLS, sends no password, exit 1', async () => {
     const shut = await freePorts(9);
-    const roles = ['mx', 'submissions', 'submission_fallback', 'imaps', 'imap', 'pop3s', 'pop3', 'https', 'http'];
+    const roles = ['mx', 'submission_fallback', 'imaps', 'imap', 'pop3s', 'pop3', 'https', 'http'];
     const ports = roles.flatMap((role, i) => ['--port', `${role}=${shut[i]}`]);
-    const r = await outpost(['doctor', 'alice@example.test', '--server', 'mail.example.test', '--resolver', dns.server, '--json', ...ports, '--port', `submission=${proxyPort}`], {
+    const r = await outpost(['doctor', 'alice@example.test', '--server', 'mail.example.test', '--resolver', dns.server, '--json', ...ports, '--port', `submission=${proxyPort}`, '--port', `submissions=${tlsProxyPort}`], {
       stdin: 'secret-password\n',
     });
     assert.equal(r.code, 1, r.stdout + r.stderr);
@@ -179,6 +196,9 @@ describe('outpost doctor: an intercepting proxy', () => {
     assert.equal(sub.interception.length, 2);
     assert.match(sub.interception[0]!, /greeting on port \d+ is not from mail\.example\.test: "220 smtp-gateway\.hotel\.invalid/);
     assert.match(sub.interception[1]!, /does not offer STARTTLS/);
+    const tlsPort = j.probes.find((p) => p.role === 'submissions')!;
+    assert.equal(tlsPort.tls?.nameMatches, false);
+    assert.deepEqual(tlsPort.interception, [`the certificate on port ${tlsProxyPort} is for proxy.hotel.invalid, localhost, not mail.example.test`]);
     assert.equal(j.signIn, null, 'no password is sent to an intercepted port');
     assert.equal(j.verdict.ok, false);
     assert.ok(j.verdict.lines.some((l) => /answers in place of your mail server/.test(l)));
