@@ -242,6 +242,8 @@ CREATE TABLE mta_sts_policies (
     sql: `
 ALTER TABLE messages ADD COLUMN text_indexed INTEGER NOT NULL DEFAULT 0;
 CREATE VIRTUAL TABLE message_text USING fts5(header, body, content = '', contentless_delete = 1, tokenize = 'trigram');
+-- The few messages without text (stored before the index, or too big): found without scanning every message.
+CREATE INDEX messages_unindexed ON messages(id) WHERE text_indexed = 0;
 -- Bodies over storeLimits.blobChunkOctets: their blobs.data is empty and their octets are here, in order.
 CREATE TABLE blob_chunks (
   blob_id TEXT NOT NULL REFERENCES blobs(id),

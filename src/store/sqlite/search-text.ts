@@ -47,10 +47,13 @@ export function searchFolderText(db: Db, folderId: number, q: TextQuery): number
   if (expr === null) return null;
   const rows = db
     .prepare(
-      `SELECT e.uid FROM entries e JOIN messages m ON m.id = e.message_id
-       WHERE e.folder_id = ? AND (m.text_indexed = 0 OR e.message_id IN (SELECT rowid FROM message_text WHERE message_text MATCH ?))
-       ORDER BY e.uid`,
+      // The index's matches first (then their entries in this folder), and the messages it does not hold (a
+      // partial index keeps those few cheap to find): never a scan of the folder.
+      `SELECT e.uid FROM message_text t JOIN entries e ON e.message_id = t.rowid WHERE message_text MATCH ? AND e.folder_id = ?
+       UNION
+       SELECT e.uid FROM messages m CROSS JOIN entries e ON e.message_id = m.id WHERE m.text_indexed = 0 AND e.folder_id = ?
+       ORDER BY 1`,
     )
-    .all(folderId, expr) as Array<{ uid: number }>;
+    .all(expr, folderId, folderId) as Array<{ uid: number }>;
   return rows.map((r) => r.uid);
 }
