@@ -1,8 +1,7 @@
 /**
- * (a) one big folder and (d) pipelined APPEND. The folder is filled over IMAP with pipelined APPEND and LITERAL+
- * (RFC 7888), the same bytes to both servers, in chunks that alternate between them: each chunk is one sample of
- * APPEND throughput. Then LOGIN+SELECT, `UID FETCH 1:* (UID FLAGS)`, `UID SEARCH SUBJECT`, `STORE 1:* +FLAGS
- * (\Seen)` are timed, alternating servers, several rounds.
+ * (d) pipelined APPEND with LITERAL+ (RFC 7888), the same bytes to both servers, in chunks that alternate between
+ * them (each chunk one sample), and (a) one big folder (filled beforehand: servers.ts): LOGIN+SELECT,
+ * `UID FETCH 1:* (UID FLAGS)`, `UID SEARCH SUBJECT`, `STORE 1:* +FLAGS (\Seen)`, alternating servers, several rounds.
  */
 import { ImapConnection, login, type Endpoint } from './client.js';
 import { message, SEARCH_EVERY, SEARCH_WORD } from './messages.js';
