@@ -15,12 +15,12 @@ import { dnsCommands } from './commands/dns.js';
 import { certCommands } from './commands/cert.js';
 import { backupCommands } from './commands/backup.js';
 import { restoreCommands } from './commands/restore.js';
-import { doctorCommands } from './commands/doctor.js';
-import { checkCommands } from './commands/check.js';
 import { importCommands } from './commands/import.js';
 import { exportCommands } from './commands/export.js';
 import { supportCommands } from './commands/support.js';
 import { metricsCommands } from './commands/metrics.js';
+import { doctorCommands } from './commands/doctor.js';
+import { checkCommands } from './commands/check.js';
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('outpost')
@@ -38,13 +38,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   appPasswordCommands(program, io);
   queueCommands(program, io);
   dnsCommands(program, io);
-  metricsCommands(program, io);
-  supportCommands(program, io);
-  exportCommands(program, io);
-  importCommands(program, io);
   certCommands(program, io, setExit);
   backupCommands(program, io);
   restoreCommands(program, io);
+  importCommands(program, io);
+  exportCommands(program, io);
+  supportCommands(program, io);
+  metricsCommands(program, io);
   doctorCommands(program, io, setExit);
   checkCommands(program, io, setExit);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });

@@ -81,7 +81,7 @@ describe('the outbound queue on two nodes', () => {
       const acked: string[] = [];
       let stop = false;
       const sender = async (n: number) => {
-        for (let i = 0; !stop; i++) {
+        for (let i = 0; !stop && acked.length < 60; i++) {
           const subject = `kill-${n}-${i}`;
           try {
             const r = await submit(a!.d.ports.submissions, 'alice@example.test', ['bob@sink.test'], subject);
@@ -104,7 +104,7 @@ describe('the outbound queue on two nodes', () => {
       // Node B alone finishes the queue, including the entries A had leased when it died.
       await until(
         async () => (await store.listQueue()).every((e) => e.status === 'delivered'),
-        90_000,
+        180_000,
         'node B delivered the whole queue',
       );
       await sleep(1500);
