@@ -258,7 +258,11 @@ export class SelectedView {
         if (!f || f.name !== this.name) this.#deleted = true;
       } else if (c.kind === 'exists') added = true;
       else if (c.kind === 'expunge') c.uids.forEach((u) => expunged.add(u));
-      else c.uids.forEach((u) => flagged.add(u));
+      else
+        for (const u of c.uids) {
+          // This session's own STORE already noted the new flags at this modseq (noteFlags): nothing to re-read.
+          if ((this.#byUid.get(u)?.modSeq ?? 0) < c.modSeq) flagged.add(u);
+        }
     }
     for (const uid of expunged) {
       const m = this.#byUid.get(uid);

@@ -70,16 +70,25 @@ function serve(ctx: ImapContext, tls: TlsProvider, socket: Socket, info: Connect
 
   const transport: ImapTransport = {
     async write(chunks: readonly Chunk[]) {
+      // Consecutive encoded octets go out as one write (a batch of FETCH responses is one syscall, not hundreds).
+      let pending: Buffer[] = [];
+      const push = (): void => {
+        if (pending.length > 0 && !current.destroyed) sink().write(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
+        pending = [];
+      };
       for (const chunk of chunks) {
         if (current.destroyed) return;
-        if (Buffer.isBuffer(chunk)) sink().write(chunk);
-        else
+        if (Buffer.isBuffer(chunk)) pending.push(chunk);
+        else {
+          push();
           for await (const part of literalOctets(chunk)) {
             if (current.destroyed) return;
             const out = sink();
             if (!out.write(part)) await waitDrain(out);
           }
+        }
       }
+      push();
       await flush();
       if (!current.destroyed && current.writableLength > imapServerLimits.writeHighWaterOctets) await waitDrain(current);
     },

@@ -268,6 +268,11 @@ export const imapServerLimits = {
   foldersPerMailboxMax: 1000,
   /** Message octets held by one command's cache while FETCH or SEARCH reads messages several times. */
   messageCacheOctets: 16 * 1024 * 1024,
+  /**
+   * FETCH responses without message text (FLAGS, UID, ENVELOPE...) written in one go: one socket write per batch
+   * instead of per message; 256 ENVELOPE/BODYSTRUCTURE responses stay well under a megabyte.
+   */
+  fetchBatchResponses: 256,
   /** Write-buffer octets beyond which FETCH waits for the socket to drain (backpressure on slow clients). */
   writeHighWaterOctets: 256 * 1024,
 } as const;

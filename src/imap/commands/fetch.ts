@@ -42,6 +42,9 @@ function blobSource(store: Store): MessageSource {
   };
 }
 
+/** FETCH items whose responses hold no message text (RFC 9051 §7.5.2): metadata a client asks for in bulk. */
+const SMALL_ITEMS: ReadonlySet<FetchItem['kind']> = new Set(['UID', 'FLAGS', 'MODSEQ', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'BINARY.SIZE']);
+
 /** Descriptions are read for this many messages at a time (bounded memory for `FETCH 1:* BODYSTRUCTURE`). */
 const DESCRIPTION_BATCH = 256;
 
@@ -83,6 +86,10 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
   const wantsDescription = fetchWantsDescription(items);
   let described = new Map<number, unknown>();
   let gone = 0;
+  // Responses without message text are small: written a batch at a time (one socket write, one flush), while a
+  // response carrying text goes out on its own so a big body is never held behind others.
+  const small = items.every((i) => SMALL_ITEMS.has(i.kind));
+  let batch: ImapResponse[] = [];
   for (const [i, p] of picked.entries()) {
     if (wantsDescription && i % DESCRIPTION_BATCH === 0)
       described = await s.ctx.store.structures(view.folderId, picked.slice(i, i + DESCRIPTION_BATCH).map((q) => q.message.uid));
@@ -102,8 +109,13 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
       if (!asksFlags) response.push({ kind: 'FLAGS', flags: view.displayFlags(p.message) });
       if (s.condstore && !response.some((r) => r.kind === 'MODSEQ')) response.push({ kind: 'MODSEQ', modSeq: BigInt(p.message.modSeq) });
     }
-    await s.write(fetchResponse(p.seq, response));
+    batch.push(fetchResponse(p.seq, response));
+    if (!small || batch.length >= imapServerLimits.fetchBatchResponses) {
+      await s.write(...batch);
+      batch = [];
+    }
   }
+  if (batch.length > 0) await s.write(...batch);
   if (gone > 0) return no(cmd.tag, 'some of the messages were expunged by another session', { name: 'EXPUNGEISSUED' });
   return ok(cmd.tag, `${cmd.uid ? 'UID ' : ''}FETCH completed`);
 }
