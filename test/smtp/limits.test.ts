@@ -15,11 +15,17 @@ describe('greeting', () => {
   it('is immediate by default (no fixed delay)', async () => {
     const server = await startSmtpServer();
     try {
-      const t0 = performance.now();
-      const c = await RawClient.open(server.port.mx);
-      assert.match((await c.reply())!, /^220 /);
-      assert.ok(performance.now() - t0 < 80, `greeted in ${performance.now() - t0} ms`);
-      c.close();
+      // The fastest of five greetings: a fixed delay (smtp-server waits 100 ms) shows in every one, while a busy
+      // machine's scheduling hiccups do not.
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        const c = await RawClient.open(server.port.mx);
+        assert.match((await c.reply())!, /^220 /);
+        times.push(performance.now() - t0);
+        c.close();
+      }
+      assert.ok(Math.min(...times) < 80, `greeted in ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
     } finally {
       await server.stop();
     }
