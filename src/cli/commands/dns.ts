@@ -11,7 +11,7 @@ import type { Services } from '../../app/services.js';
 import { type CliIo, dataDir, withServices } from '../context.js';
 
 /** TXT data in quoted character-strings of at most 255 octets (RFC 1035 §3.3.14). */
-function txt(value: string): string {
+export function txt(value: string): string {
   const parts: string[] = [];
   for (let i = 0; i < value.length; i += 255) parts.push(`"${value.slice(i, i + 255)}"`);
   return parts.join(' ');

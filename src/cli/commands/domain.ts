@@ -1,6 +1,11 @@
-/** `outpost domain add|list|remove|admin`. */
+/** `outpost domain add|list|remove|admin|dkim`. */
 import type { Command } from 'commander';
+import { UserError } from '../../lib/errors.js';
+import { dkimRecord, type DkimAlgorithm } from '../../queue/dkim.js';
 import { type CliIo, dataDir, withServices } from '../context.js';
+import { txt } from './dns.js';
+
+const ALGORITHMS: readonly DkimAlgorithm[] = ['rsa-sha256', 'ed25519-sha256'];
 
 export function domainCommands(program: Command, io: CliIo): void {
   const domain = program.command('domain').description('hosted mail domains');
@@ -45,6 +50,22 @@ export function domainCommands(program: Command, io: CliIo): void {
       withServices(dataDir(cmd.optsWithGlobals(), io.env), async (s) => {
         await s.accounts.setDomainAdmin(name, address);
         io.out(`${address} now administers ${name}`);
+      }),
+    );
+  domain
+    .command('dkim <domain>')
+    .description("add a DKIM signing key (RFC 6376) for a domain and print the TXT record to publish; mail is signed with every active key")
+    .option('--algorithm <algorithm>', `${ALGORITHMS.join(' or ')} (RFC 8463)`, 'rsa-sha256')
+    .option('--selector <selector>', 'the DNS selector (default: from the date and algorithm)')
+    .action(async (name: string, opts: { algorithm: string; selector?: string }, cmd: Command) =>
+      withServices(dataDir(cmd.optsWithGlobals(), io.env), async (s) => {
+        const algorithm = ALGORITHMS.find((a) => a === opts.algorithm);
+        if (!algorithm) throw new UserError('invalid', `unknown DKIM algorithm "${opts.algorithm}": use ${ALGORITHMS.join(' or ')}`);
+        if (opts.selector !== undefined && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(opts.selector))
+          throw new UserError('invalid', `"${opts.selector}" is not a DNS label: letters, digits and inner hyphens, at most 63`);
+        const key = await s.accounts.addDkimKey(name, algorithm, opts.selector);
+        io.out(`Added a ${key.algorithm} DKIM key for ${key.domain}. Publish:`);
+        io.out(`${key.selector}._domainkey.${key.domain}.\t3600\tIN\tTXT\t${txt(dkimRecord(key))}`);
       }),
     );
 }
