@@ -8,6 +8,7 @@
  */
 import { webmailLimits } from '../lib/limits.js';
 import { cachedSource, searchMessages, type MessageRecord } from '../imap/engine/index.js';
+import { indexQueryOf } from '../imap/engine/search-index.js';
 import type { SearchKey } from '../protocol/imap/index.js';
 import type { MessageEntry, Store } from '../store/types.js';
 import { parseMime } from '../mail/mime/parse.js';
@@ -157,16 +158,27 @@ function hasAttachmentPart(raw: Buffer): boolean {
   return walk(parseMime(raw));
 }
 
-/** Newest first; at most searchResultsMax results, over at most searchScanMax of the newest messages. */
+/**
+ * Newest first; at most searchResultsMax results. Text and body words are looked up in the store's text index
+ * (issue 6) across the whole folder, then checked by the IMAP engine on the newest searchScanMax candidates; when
+ * the index cannot answer (no words, or words under 3 characters) the newest searchScanMax messages are read.
+ */
 export async function searchFolder(store: Store, folderId: number, q: SearchQuery, now: number): Promise<{ items: ListItem[]; truncated: boolean }> {
   const folder = await store.getFolderById(folderId);
-  const fromUid = Math.max(1, (folder?.uidNext ?? 1) - webmailLimits.searchScanMax);
-  const scanned = await store.listEntries(folderId, { fromUid });
-  // Header fields the store keeps decoded: filtered here without reading a message.
-  const byMeta = scanned.filter((e) => contains(e.meta.from, q.from) && contains(`${e.meta.to ?? ''} ${e.meta.cc ?? ''}`, q.to) && contains(e.meta.subject, q.subject));
   const keys: SearchKey[] = [];
   if (q.text) keys.push({ kind: 'text', value: q.text });
   if (q.body) keys.push({ kind: 'body', value: q.body });
+  const indexQuery = keys.length > 0 ? indexQueryOf({ kind: 'and', keys }) : null;
+  const indexed = indexQuery ? await store.searchText(folderId, indexQuery) : null;
+  // The candidates the engine will read: the newest searchScanMax of the index's answer, or of the folder.
+  const candidates = indexed ? new Set([...indexed].sort((a, b) => b - a).slice(0, webmailLimits.searchScanMax)) : null;
+  const fromUid = candidates ? [...candidates].reduce((a, b) => Math.min(a, b), folder?.uidNext ?? 1) : Math.max(1, (folder?.uidNext ?? 1) - webmailLimits.searchScanMax);
+  const cutShort = candidates ? (indexed?.length ?? 0) > candidates.size : fromUid > 1;
+  const scanned = await store.listEntries(folderId, { fromUid });
+  // Header fields the store keeps decoded: filtered here without reading a message.
+  const byMeta = scanned.filter(
+    (e) => (!candidates || candidates.has(e.uid)) && contains(e.meta.from, q.from) && contains(`${e.meta.to ?? ''} ${e.meta.cc ?? ''}`, q.to) && contains(e.meta.subject, q.subject),
+  );
   const since = imapDate(q.since);
   const before = imapDate(q.before);
   if (since) keys.push({ kind: 'date', field: 'internal', op: 'since', date: since });
@@ -185,7 +197,7 @@ export async function searchFolder(store: Store, folderId: number, q: SearchQuer
     matched = keep;
   }
   const newest = matched.reverse();
-  return { items: newest.slice(0, webmailLimits.searchResultsMax).map(itemOf), truncated: newest.length > webmailLimits.searchResultsMax || fromUid > 1 };
+  return { items: newest.slice(0, webmailLimits.searchResultsMax).map(itemOf), truncated: newest.length > webmailLimits.searchResultsMax || cutShort };
 }
 
 // ---------------------------------------------------------------- conversations
