@@ -443,3 +443,13 @@ export const acmeLimits = {
   /** Fewer days left than this: a warning in the log and in `outpost check` (Let's Encrypt's own mails start at 20). */
   expiryWarningDays: 14,
 } as const;
+
+/** The outbound queue runner (src/queue/runner.ts). */
+export const queueRunnerLimits = {
+  /**
+   * The longest a claimed entry's lease runs without renewal. A live runner renews its leases every third of
+   * this while it delivers (however long the remote takes), so after a node dies (kill -9, power) another node
+   * takes over its entries within this time rather than after a whole session's worth of timeouts.
+   */
+  leaseMaxMs: 60_000,
+} as const;

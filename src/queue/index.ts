@@ -21,6 +21,8 @@ export interface QueueDeps {
   resolver: Resolver;
   log: Logger;
   now: () => number;
+  /** Tests: a shorter lease bound than queueRunnerLimits.leaseMaxMs. */
+  leaseMaxMs?: number;
 }
 
 /** Every address of this machine's interfaces (for loop detection of listeners on 0.0.0.0 / ::). */
@@ -63,5 +65,5 @@ export function createQueueRunner(d: QueueDeps): QueueRunner {
         log,
       })
     : null;
-  return new QueueRunner({ store: d.store, config, router, client, signer: new DkimSigner(d.store), mtaSts, log, now: d.now });
+  return new QueueRunner({ store: d.store, config, router, client, signer: new DkimSigner(d.store), mtaSts, log, now: d.now, ...(d.leaseMaxMs ? { leaseMaxMs: d.leaseMaxMs } : {}) });
 }

@@ -4,7 +4,9 @@
  * recipient in ONE store commit together with the notice to the sender, if any.
  *
  * At-least-once: an entry is settled only after the remote reply; a crash before that leaves the lease to expire and
- * the entry is tried again (perhaps delivering twice), never lost. Several runners (processes or nodes) can share a
+ * the entry is tried again (perhaps delivering twice), never lost. Leases are short (queueRunnerLimits.leaseMaxMs)
+ * and renewed every third of their length while this runner holds them, so a slow remote keeps its delivery and a
+ * dead runner's entries come back within a minute. Several runners (processes or nodes) can share a
  * store: a lease is only ever held by one (PostgreSQL: SKIP LOCKED), and a settlement by a runner that lost its
  * lease is refused.
  *
@@ -24,6 +26,7 @@ import type { DsnRecipient } from './dsn.js';
 import { retryDelay } from './backoff.js';
 import { noticeDelivery } from './notices.js';
 import { downgradeTo7bit } from './downgrade.js';
+import { queueRunnerLimits } from '../lib/limits.js';
 
 export interface QueueRunnerDeps {
   store: Store;
@@ -37,6 +40,8 @@ export interface QueueRunnerDeps {
   now: () => number;
   /** This runner's lease owner name (default: random per process). */
   owner?: string;
+  /** The lease bound (default queueRunnerLimits.leaseMaxMs; tests make it short). */
+  leaseMaxMs?: number;
 }
 
 /** How long a claimed entry stays ours: enough for a whole session at the configured timeouts (and a policy fetch). */
@@ -65,19 +70,34 @@ export class QueueRunner {
   readonly #active = new Map<string, number>();
   readonly #waiting = new Map<string, Array<() => void>>();
   #timer: NodeJS.Timeout | null = null;
+  /** Entries claimed and not yet finished: their leases are renewed while this runner lives. */
+  readonly #held = new Set<number>();
+  #renewTimer: NodeJS.Timeout | null = null;
   #running = false;
   #stopped = false;
 
   constructor(d: QueueRunnerDeps) {
     this.#d = d;
     this.owner = d.owner ?? `runner-${process.pid}-${randomBytes(4).toString('hex')}`;
-    this.#leaseMs = leaseFor(d.config.queue);
+    this.#leaseMs = Math.min(leaseFor(d.config.queue), d.leaseMaxMs ?? queueRunnerLimits.leaseMaxMs);
   }
 
   start(): void {
     if (this.#running) return;
     this.#running = true;
     this.#schedule(0);
+    this.#renewTimer = setInterval(() => void this.#renew(), Math.max(500, Math.floor(this.#leaseMs / 3)));
+    this.#renewTimer.unref();
+  }
+
+  /** Extends the leases of what this runner is still delivering (a slow remote must not let another node in). */
+  async #renew(): Promise<void> {
+    if (this.#held.size === 0) return;
+    try {
+      await this.#d.store.renewLeases(this.owner, [...this.#held], this.#d.now(), this.#leaseMs);
+    } catch (err) {
+      this.#d.log.warn({ err }, 'queue.lease.renew-failed');
+    }
   }
 
   /** Stops claiming; waits up to `graceMs` for deliveries in progress (the rest are retried when their lease ends). */
@@ -88,6 +108,8 @@ export class QueueRunner {
     const all = Promise.allSettled([...this.#inflight]);
     await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
     this.#stopped = true;
+    if (this.#renewTimer) clearInterval(this.#renewTimer);
+    this.#renewTimer = null;
   }
 
   #schedule(ms: number): void {
@@ -112,7 +134,9 @@ export class QueueRunner {
     }
     for (const g of groups.values()) {
       this.#inflightEntries += g.length;
+      for (const e of g) this.#held.add(e.id);
       const p = this.#run(g).finally(() => {
+        for (const e of g) this.#held.delete(e.id);
         this.#inflightEntries -= g.length;
         this.#inflight.delete(p);
       });
@@ -131,8 +155,9 @@ export class QueueRunner {
     const claimedAt = this.#d.now();
     await this.#acquire(domain);
     try {
-      // A group that waited for its domain past half its lease is left to the next claim.
-      if (this.#d.now() - claimedAt > this.#leaseMs / 2) return;
+      // Without renewal (tick() driven by hand), a group that waited for its domain past half its lease is left to
+      // the next claim; a started runner keeps renewing the lease while the group waits.
+      if (!this.#renewTimer && this.#d.now() - claimedAt > this.#leaseMs / 2) return;
       await this.#deliverGroup(group);
     } catch (err) {
       this.#d.log.error({ err, ids: group.map((e) => e.id) }, 'queue.group.failed');

@@ -410,6 +410,11 @@ export interface QueueStore {
    * now + leaseMs. Two claimers never get the same entry while a lease is live (SKIP LOCKED on PostgreSQL).
    */
   claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<QueueEntry[]>;
+  /**
+   * Extends to now + leaseMs the leases `owner` still holds among `ids` (queued entries only): a live runner keeps
+   * what it is delivering, a dead one's leases run out. Returns how many were extended.
+   */
+  renewLeases(owner: string, ids: number[], now: number, leaseMs: number): Promise<number>;
   /** Records an attempt's outcome; only the lease holder may (returns false otherwise). */
   finishAttempt(id: number, owner: string, outcome: { status: QueueStatus; nextAttemptAt?: number; error?: string | null; at: number }): Promise<boolean>;
   getQueueEntry(id: number): Promise<QueueEntry | null>;

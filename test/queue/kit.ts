@@ -158,13 +158,21 @@ export const DOMAIN = 'example.test';
 export const HOSTNAME = 'mail.example.test';
 
 /** The queue harness: example.test is ours (postmaster and alice), the zone is given, `extraToml` adds config. */
-export async function queueHarness(zone: Record<string, ZoneRecord[]>, extraToml = '', dnsFaults: { servfail?: string[]; timeout?: string[] } = {}): Promise<QueueHarness> {
+export async function queueHarness(
+  zone: Record<string, ZoneRecord[]>,
+  extraToml = '',
+  dnsFaults: { servfail?: string[]; timeout?: string[] } = {},
+  runnerOptions: { leaseMaxMs?: number } = {},
+): Promise<QueueHarness> {
   const dns = await startDnsServer({ records: zone, ...dnsFaults });
   const svc = await testServices();
   const dir = mkdtempSync(join(tmpdir(), 'outpost-queue-'));
   const config = parseConfigText(
     `[server]\nhostname = "${HOSTNAME}"\ndomain = "${DOMAIN}"\n[dns]\nservers = ["${dns.server}"]\ntimeout_ms = 300\ntries = 1\n` +
-      `[queue]\nconnect_timeout = "2s"\ngreeting_timeout = "1s"\ncommand_timeout = "1s"\n${extraToml}`,
+      `[queue]\n${[['connect_timeout', '2s'], ['greeting_timeout', '1s'], ['command_timeout', '1s']]
+        .filter(([k]) => !new RegExp(`^${k} =`, 'm').test(extraToml))
+        .map(([k, v]) => `${k} = "${v}"\n`)
+        .join('')}${extraToml}`,
     dir,
   );
   await svc.accounts.bootstrap(DOMAIN, 'Correct-Horse-Battery-9');
@@ -175,6 +183,7 @@ export async function queueHarness(zone: Record<string, ZoneRecord[]>, extraToml
     resolver: createResolver({ servers: [dns.server], timeoutMs: 300, tries: 1 }),
     log: createLogger('silent'),
     now: () => svc.clock.now,
+    ...runnerOptions,
   });
   return {
     svc,

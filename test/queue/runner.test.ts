@@ -242,4 +242,30 @@ describe('queue runner', () => {
     assert.equal(server.received.length, 6);
     assert.ok(peak <= 2, `at most 2 at once (saw ${peak})`);
   });
+
+  it('keeps renewing the lease while a slow remote holds a delivery: no other node can claim it meanwhile', async () => {
+    // The remote takes the data and never answers: the delivery stays in flight until the test ends it.
+    const server = await startScriptedSmtp({ data: () => 'silent' });
+    const h = await queueHarness(zone(), `smtp_port = ${server.port}\ncommand_timeout = "60s"\nmta_sts = false\n`, {}, { leaseMaxMs: 1500 });
+    cleanup.push(() => h.close(), () => server.close());
+    const [id] = await h.queue(MESSAGE, `alice@${DOMAIN}`, ['bob@remote.test']);
+    h.runner.start();
+    const deadline = Date.now() + 10_000;
+    while (!server.commands.includes('DATA') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(server.commands.includes('DATA'), 'the delivery reached DATA');
+    const claimedUntil = (await h.svc.store.getQueueEntry(id!))!.leaseUntil!;
+    // Twice the lease passes on the store's clock; in real time the runner renews every third of it (500 ms).
+    for (let i = 0; i < 3; i++) {
+      h.advance(1000);
+      await new Promise((r) => setTimeout(r, 700));
+    }
+    const e = (await h.svc.store.getQueueEntry(id!))!;
+    assert.ok(e.leaseUntil! > claimedUntil + 1500, `renewed (lease until ${e.leaseUntil}, first ${claimedUntil})`);
+    assert.deepEqual(await h.svc.store.claimDue('other-node', h.svc.clock.now, 1500, 10), [], 'another node cannot take it');
+    assert.equal(server.commands.filter((c) => c === 'DATA').length, 1, 'nor this runner again: one delivery, not a second copy');
+    // Once the runner stops renewing (it is gone), the lease runs out and another node may take over.
+    await h.runner.stop(0);
+    h.advance(2000);
+    assert.deepEqual((await h.svc.store.claimDue('other-node', h.svc.clock.now, 1500, 10)).map((x) => x.id), [id]);
+  });
 });

@@ -48,6 +48,20 @@ export function queueDeliveryCases(h: StoreHarness): void {
         assert.ok(claimed[0]!.blobId && (await s.blobs.get(claimed[0]!.blobId)), 'one recipient still holds the body');
       }));
 
+    it('renews only the leases its owner still holds: a renewed entry is not claimable, an expired one is', () =>
+      h.withStore(async (s) => {
+        await domainWithMailbox(s);
+        const [a, b] = await queueFor(s, ['x@remote.test', 'y@remote.test']);
+        assert.equal((await s.claimDue('w1', 2000, 1000, 10)).length, 2);
+        assert.equal(await s.renewLeases('w2', [a!, b!], 2500, 1000), 0, 'not the owner');
+        assert.equal(await s.renewLeases('w1', [a!], 2500, 1000), 1);
+        const taken = await s.claimDue('w2', 3200, 1000, 10);
+        assert.deepEqual(taken.map((e) => e.id), [b!], 'only the entry whose lease ran out');
+        assert.equal((await s.getQueueEntry(a!))!.leaseUntil, 3500);
+        assert.equal(await s.renewLeases('w1', [b!], 3300, 1000), 0, 'a lease lost is not taken back');
+        assert.equal(await s.renewLeases('w1', [], 3300, 1000), 0);
+      }));
+
     it('refuses the whole settlement (and its notice) when one lease is lost', () =>
       h.withStore(async (s) => {
         const alice = await domainWithMailbox(s);

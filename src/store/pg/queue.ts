@@ -69,6 +69,15 @@ export class PgQueue implements QueueStore {
     return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id).map(toEntry);
   }
 
+  async renewLeases(owner: string, ids: number[], now: number, leaseMs: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    const rows = await this.db.rows<{ id: number }>(
+      `UPDATE queue SET lease_until = $1::bigint + $2::bigint, updated_at = $1 WHERE id = ANY($3::bigint[]) AND lease_owner = $4 AND status = 'queued' RETURNING id`,
+      [now, leaseMs, ids, owner],
+    );
+    return rows.length;
+  }
+
   async finishAttempt(id: number, owner: string, outcome: { status: QueueStatus; nextAttemptAt?: number; error?: string | null; at: number }): Promise<boolean> {
     return this.db.tx(async (q) => {
       const r = await rowOf<{ message_id: number; lease_owner: string | null; status: QueueStatus }>(

@@ -77,6 +77,16 @@ export class SqliteQueue implements QueueStore {
     });
   }
 
+  async renewLeases(owner: string, ids: number[], now: number, leaseMs: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    return writeTx(this.db, () => {
+      const renew = this.db.prepare(`UPDATE queue SET lease_until = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'queued'`);
+      let n = 0;
+      for (const id of ids) n += renew.run(now + leaseMs, now, id, owner).changes;
+      return n;
+    });
+  }
+
   async finishAttempt(
     id: number,
     owner: string,
