@@ -19,7 +19,10 @@ after(async () => {
   await pg?.stop();
 });
 
-/** Short timeouts so a dead node's lease (connect + greeting + 6 × command + 5 s) ends in 13 s. */
+/**
+ * Short timeouts so a dead node's lease (connect + greeting + 6 × command + 5 s) ends in 25 s; the command timeout
+ * stays well above the sink's 1 s delay, or a loaded machine turns deliveries into timeouts and retries.
+ */
 const queueConfig = (sinkPort: number): string => `
 [queue]
 retry_first = "1s"
@@ -27,7 +30,7 @@ retry_max = "2s"
 delay_notice_after = "0s"
 connect_timeout = "1s"
 greeting_timeout = "1s"
-command_timeout = "1s"
+command_timeout = "3s"
 concurrency = 2
 concurrency_per_domain = 2
 poll_interval = "100ms"
