@@ -6,8 +6,13 @@
  * encoded words in places §5 forbids (inside quoted strings, glued to other text), so for display and for the
  * submission policy's "what would a client show" checks we do the same. Adjacent words in the same charset are
  * joined as octets before decoding, so a multi-byte character split across two words survives. A word in a
- * charset TextDecoder does not know stays as written.
+ * charset we do not know stays as written; charsets are read by src/mail/charset.ts (windows-1252 for iso-8859-1,
+ * UTF-8 or windows-1252 for mislabelled us-ascii).
  */
+import { decodeCharset } from './charset.js';
+
+/** Kept here for the modules that import it from encoded words. */
+export { decodeCharset } from './charset.js';
 
 const ENCODED_WORD = /=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=/g;
 
@@ -69,16 +74,4 @@ function decodeQ(text: string): Buffer {
     } else for (const b of Buffer.from(c)) bytes.push(b);
   }
   return Buffer.from(bytes);
-}
-
-/** Decodes octets in a MIME charset; null when the charset is unknown. */
-export function decodeCharset(charset: string, octets: Buffer): string | null {
-  const label = charset.trim().toLowerCase();
-  try {
-    return new TextDecoder(label).decode(octets);
-  } catch {
-    // Node without full ICU knows only a few labels; these three need nothing more than Latin-1.
-    if (label === 'iso-8859-1' || label === 'latin1' || label === 'us-ascii') return octets.toString('latin1');
-    return null;
-  }
 }

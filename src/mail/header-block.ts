@@ -9,7 +9,7 @@
  * (src/mail/submission.ts) decides what to refuse. Fields keep their exact bytes so a message can be rebuilt
  * byte for byte with some fields removed.
  */
-import { isUtf8 } from 'node:buffer';
+import { decodeUnlabelled } from './charset.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -62,9 +62,12 @@ export function lenientHeaderEnd(raw: Buffer): number {
   return raw.length;
 }
 
-/** Text of header bytes: UTF-8 when valid (RFC 6532), else Latin-1 so every byte maps to one character. */
+/**
+ * Text of header bytes: UTF-8 when valid (RFC 6532, UTF8=ACCEPT), else windows-1252 (one character per byte, what
+ * clients show for raw 8-bit headers; src/mail/charset.ts). Fields keep their bytes in `raw` for rebuilding.
+ */
 export function headerText(bytes: Buffer): string {
-  return isUtf8(bytes) ? bytes.toString('utf8') : bytes.toString('latin1');
+  return decodeUnlabelled(bytes);
 }
 
 /** Removes the line breaks of folding (RFC 5322 §2.2.3: "unfolding"); the white space after them stays. */

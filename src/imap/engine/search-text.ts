@@ -4,10 +4,10 @@
  * decoded. Attachments that are not text never match, however their octets look. Matching is a case-insensitive
  * substring test on Unicode text (simple case folding after NFC normalisation).
  */
-import { decodeCharset, decodeEncodedWords } from '../../mail/encoded-words.js';
+import { decodeText } from '../../mail/charset.js';
+import { decodeEncodedWords } from '../../mail/encoded-words.js';
 import type { HeaderField } from '../../mail/header-block.js';
 import type { MimePart } from '../../mail/mime/parse.js';
-import { isUtf8 } from 'node:buffer';
 import { decodeBody } from './sections.js';
 import { UnknownCteError } from './types.js';
 
@@ -21,13 +21,9 @@ export function decodedHeaderValue(f: HeaderField): string {
   return decodeEncodedWords(f.value.replace(/\r?\n/g, ''));
 }
 
-/** Text of `octets` in `charset`: the charset when known, else UTF-8 when valid, else Latin-1. */
+/** Text of `octets` in `charset`: the charset when known, else UTF-8 when valid, else windows-1252 (src/mail/charset.ts). */
 export function decodeTextOctets(octets: Buffer, charset: string | undefined): string {
-  if (charset) {
-    const decoded = decodeCharset(charset, octets);
-    if (decoded !== null) return decoded;
-  }
-  return isUtf8(octets) ? octets.toString('utf8') : octets.toString('latin1');
+  return decodeText(octets, charset || undefined);
 }
 
 /** Every header field as `Name: decoded value`, one per line. */

@@ -3,7 +3,7 @@
  * quoted strings, comments (RFC 5322 §3.2.2) and RFC 2231 parameter continuations and charsets
  * (`name*0*=utf-8''%E2%82%AC`). Tolerant: it never throws; junk yields defaults.
  */
-import { decodeCharset } from '../encoded-words.js';
+import { decodeText } from '../charset.js';
 
 export interface ParsedValue {
   /** The value before the first `;`, lower-cased (e.g. `text/plain`, `attachment`). */
@@ -74,7 +74,7 @@ function decode2231(value: string, charset: string): string {
     } else bytes.push(...Buffer.from(c, 'utf8'));
   }
   const buf = Buffer.from(bytes);
-  return decodeCharset(charset || 'us-ascii', buf) ?? buf.toString('latin1');
+  return decodeText(buf, charset || undefined);
 }
 
 export function parseStructured(raw: string): ParsedValue {
