@@ -68,7 +68,7 @@ export class SqliteAccounts implements AccountStore {
   constructor(private readonly db: Db) {}
 
   async addDomain(d: Domain): Promise<void> {
-    writeTx(this.db, () => {
+    await writeTx(this.db, () => {
       if (this.db.prepare('SELECT 1 FROM domains WHERE name = ?').get(d.name))
         throw new StoreError('exists', `domain ${d.name} already exists`);
       this.db
@@ -87,7 +87,7 @@ export class SqliteAccounts implements AccountStore {
   }
 
   async updateDomain(name: string, change: Partial<Pick<Domain, 'adminAddress' | 'signupPolicy'>>): Promise<void> {
-    writeTx(this.db, () => {
+    await writeTx(this.db, () => {
       const r = this.db.prepare('SELECT * FROM domains WHERE name = ?').get(name) as DomainRow | undefined;
       if (!r) throw new StoreError('not-found', `no domain ${name}`);
       this.db
@@ -101,7 +101,7 @@ export class SqliteAccounts implements AccountStore {
   }
 
   async removeDomain(name: string, withMailboxes: boolean): Promise<void> {
-    writeTx(this.db, () => {
+    await writeTx(this.db, () => {
       if (!this.db.prepare('SELECT 1 FROM domains WHERE name = ?').get(name))
         throw new StoreError('not-found', `no domain ${name}`);
       const ids = (this.db.prepare('SELECT id FROM mailboxes WHERE domain = ?').all(name) as Array<{ id: number }>).map((r) => r.id);
@@ -129,7 +129,7 @@ export class SqliteAccounts implements AccountStore {
   }
 
   async setAllowance(id: number, allowance: number): Promise<void> {
-    const res = this.db.prepare('UPDATE subscribers SET allowance = ? WHERE id = ?').run(allowance, id);
+    const res = await writeTx(this.db, () => this.db.prepare('UPDATE subscribers SET allowance = ? WHERE id = ?').run(allowance, id));
     if (res.changes === 0) throw new StoreError('not-found', `no subscriber ${id}`);
   }
 
@@ -138,7 +138,7 @@ export class SqliteAccounts implements AccountStore {
   }
 
   async createMailbox(m: NewMailbox): Promise<Mailbox> {
-    const id = writeTx(this.db, () => {
+    const id = await writeTx(this.db, () => {
       if (!this.db.prepare('SELECT 1 FROM domains WHERE name = ?').get(m.domain))
         throw new StoreError('not-found', `${m.domain} is not a local domain`);
       if (this.db.prepare('SELECT 1 FROM mailboxes WHERE address = ?').get(m.address))
@@ -199,7 +199,7 @@ export class SqliteAccounts implements AccountStore {
   }
 
   async updateMailbox(id: number, change: Partial<Pick<Mailbox, 'passwordHash' | 'quotaBytes' | 'role' | 'disabled'>>): Promise<void> {
-    writeTx(this.db, () => {
+    await writeTx(this.db, () => {
       const r = this.db.prepare('SELECT * FROM mailboxes WHERE id = ?').get(id) as MailboxRow | undefined;
       if (!r) throw new StoreError('not-found', `no mailbox ${id}`);
       this.db
@@ -215,7 +215,7 @@ export class SqliteAccounts implements AccountStore {
   }
 
   async removeMailbox(id: number): Promise<void> {
-    writeTx(this.db, () => {
+    await writeTx(this.db, () => {
       if (!this.db.prepare('SELECT 1 FROM mailboxes WHERE id = ?').get(id)) throw new StoreError('not-found', `no mailbox ${id}`);
       this.removeMailboxRows(id);
     });
@@ -233,7 +233,7 @@ export class SqliteAccounts implements AccountStore {
   }
 
   async addAlias(address: string, targets: string[], system: boolean): Promise<void> {
-    writeTx(this.db, () => {
+    await writeTx(this.db, () => {
       if (this.db.prepare('SELECT 1 FROM mailboxes WHERE address = ?').get(address))
         throw new StoreError('taken', `${address} is already a mailbox`);
       const insert = this.db.prepare(
@@ -269,10 +269,11 @@ export class SqliteAccounts implements AccountStore {
   }
 
   async removeAlias(address: string, target?: string): Promise<void> {
-    const res =
+    const res = await writeTx(this.db, () =>
       target === undefined
         ? this.db.prepare('DELETE FROM aliases WHERE address = ?').run(address)
-        : this.db.prepare('DELETE FROM aliases WHERE address = ? AND target = ?').run(address, target);
+        : this.db.prepare('DELETE FROM aliases WHERE address = ? AND target = ?').run(address, target),
+    );
     if (res.changes === 0) throw new StoreError('not-found', target ? `${address} does not point to ${target}` : `no alias ${address}`);
   }
 
@@ -305,7 +306,7 @@ export class SqliteAccounts implements AccountStore {
   }
 
   async setMailboxRules(rules: MailboxRules): Promise<void> {
-    writeTx(this.db, () => {
+    await writeTx(this.db, () => {
       if (!this.db.prepare('SELECT 1 FROM mailboxes WHERE id = ?').get(rules.mailboxId)) throw new StoreError('not-found', `no mailbox ${rules.mailboxId}`);
       const v = rules.vacation;
       this.db
@@ -328,7 +329,7 @@ export class SqliteAccounts implements AccountStore {
   }
 
   async addDkimKey(k: DkimKey): Promise<void> {
-    writeTx(this.db, () => {
+    await writeTx(this.db, () => {
       if (!this.db.prepare('SELECT 1 FROM domains WHERE name = ?').get(k.domain)) throw new StoreError('not-found', `no domain ${k.domain}`);
       if (this.db.prepare('SELECT 1 FROM dkim_keys WHERE domain = ? AND selector = ?').get(k.domain, k.selector))
         throw new StoreError('exists', `${k.domain} already has a DKIM key with selector ${k.selector}`);
@@ -360,7 +361,9 @@ export class SqliteAccounts implements AccountStore {
   }
 
   async setDkimKeyActive(domain: string, selector: string, active: boolean): Promise<void> {
-    const res = this.db.prepare('UPDATE dkim_keys SET active = ? WHERE domain = ? AND selector = ?').run(active ? 1 : 0, domain, selector);
+    const res = await writeTx(this.db, () =>
+      this.db.prepare('UPDATE dkim_keys SET active = ? WHERE domain = ? AND selector = ?').run(active ? 1 : 0, domain, selector),
+    );
     if (res.changes === 0) throw new StoreError('not-found', `${domain} has no DKIM key ${selector}`);
   }
 
@@ -391,10 +394,10 @@ export class SqliteAccounts implements AccountStore {
   }
 
   async touchAppPassword(id: number, at: number): Promise<void> {
-    this.db.prepare('UPDATE app_passwords SET last_used_at = ? WHERE id = ?').run(at, id);
+    await writeTx(this.db, () => this.db.prepare('UPDATE app_passwords SET last_used_at = ? WHERE id = ?').run(at, id));
   }
 
   async revokeAppPassword(mailboxId: number, name: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM app_passwords WHERE mailbox_id = ? AND name = ?').run(mailboxId, name).changes > 0;
+    return (await writeTx(this.db, () => this.db.prepare('DELETE FROM app_passwords WHERE mailbox_id = ? AND name = ?').run(mailboxId, name))).changes > 0;
   }
 }

@@ -36,7 +36,7 @@ export class SqliteCerts implements CertStore {
   constructor(private readonly db: Db) {}
 
   async putCertificate(c: StoredCertificate): Promise<void> {
-    writeTx(this.db, () =>
+    await writeTx(this.db, () =>
       this.db
         .prepare(
           `INSERT INTO tls_certificates (key, names, cert_pem, key_pem, source, issuer, not_before, not_after, updated_at)
@@ -77,7 +77,7 @@ export class SqliteCerts implements CertStore {
   }
 
   async putAcmeAccount(a: AcmeAccount): Promise<void> {
-    writeTx(this.db, () =>
+    await writeTx(this.db, () =>
       this.db
         .prepare(
           `INSERT INTO acme_accounts (directory_url, key_pem, account_url, created_at) VALUES (?, ?, ?, ?)
@@ -88,7 +88,7 @@ export class SqliteCerts implements CertStore {
   }
 
   async putAcmeChallenge(c: AcmeChallenge): Promise<void> {
-    writeTx(this.db, () =>
+    await writeTx(this.db, () =>
       this.db
         .prepare(
           `INSERT INTO acme_challenges (kind, key, value, expires_at) VALUES (?, ?, ?, ?)
@@ -106,7 +106,7 @@ export class SqliteCerts implements CertStore {
   }
 
   async deleteAcmeChallenge(kind: AcmeChallenge['kind'], key: string): Promise<void> {
-    writeTx(this.db, () => this.db.prepare('DELETE FROM acme_challenges WHERE kind = ? AND key = ?').run(kind, key));
+    await writeTx(this.db, () => this.db.prepare('DELETE FROM acme_challenges WHERE kind = ? AND key = ?').run(kind, key));
   }
 
   async getRenewalState(key: string): Promise<CertRenewalState | null> {
@@ -115,7 +115,7 @@ export class SqliteCerts implements CertStore {
   }
 
   async putRenewalState(s: CertRenewalState): Promise<void> {
-    writeTx(this.db, () =>
+    await writeTx(this.db, () =>
       this.db
         .prepare(
           `INSERT INTO cert_renewals (key, failures, next_attempt_at, last_attempt_at, last_success_at, last_error) VALUES (?, ?, ?, ?, ?, ?)

@@ -1,5 +1,5 @@
 /**
- * The embedded default store: one SQLite file (WAL, synchronous=FULL) holding accounts, mail, bodies, queue,
+ * The embedded default store: one SQLite file (WAL, each commit flushed before it is acknowledged) holding accounts, mail, bodies, queue,
  * events, counters and sessions, so one commit makes a message durable and one file is a complete backup.
  */
 import type { BlobStore, ChangeFeed, Store } from '../types.js';
@@ -18,7 +18,7 @@ class SqliteBlobs implements BlobStore {
 
   async put(raw: Buffer): Promise<string> {
     const id = blobIdOf(raw);
-    writeTx(this.db, () => putBlob(this.db, id, raw));
+    await writeTx(this.db, () => putBlob(this.db, id, raw));
     return id;
   }
 
@@ -44,10 +44,12 @@ export interface SqliteStoreOptions {
   /** Shared feed, e.g. when tests open several handles on one file in one process. */
   changes?: ChangeFeed;
   now?: () => number;
+  /** Makes the WAL durable (default: fdatasync on the thread pool); tests observe or delay it. */
+  syncWal?: (walFile: string) => Promise<void>;
 }
 
 export function openSqliteStore(opts: SqliteStoreOptions): Store {
-  const db = openDatabase(opts.path);
+  const db = openDatabase(opts.path, opts.syncWal);
   const changes = opts.changes ?? new LocalChangeFeed();
   const now = opts.now ?? Date.now;
   const store: Record<string, unknown> = {

@@ -203,7 +203,7 @@ export class SqliteMail implements MailStore {
   }
 
   async createFolder(mailboxId: number, name: string, specialUse: SpecialUse | null = null): Promise<Folder> {
-    const id = writeTx(this.db, () => {
+    const id = await writeTx(this.db, () => {
       if (this.db.prepare('SELECT 1 FROM folders WHERE mailbox_id = ? AND name = ?').get(mailboxId, name))
         throw new StoreError('exists', `folder ${name} already exists`);
       const now = this.now();
@@ -218,7 +218,7 @@ export class SqliteMail implements MailStore {
   }
 
   async deleteFolder(folderId: number): Promise<void> {
-    const mailboxId = writeTx(this.db, () => {
+    const mailboxId = await writeTx(this.db, () => {
       const f = this.folderRow(folderId);
       if (f.name === 'INBOX') throw new StoreError('inbox', 'INBOX cannot be deleted');
       deleteFolderRows(this.db, folderId);
@@ -228,7 +228,7 @@ export class SqliteMail implements MailStore {
   }
 
   async renameFolder(folderId: number, newName: string): Promise<void> {
-    const changes = writeTx(this.db, (): FolderChange[] => {
+    const changes = await writeTx(this.db, (): FolderChange[] => {
       const f = this.folderRow(folderId);
       if (this.db.prepare('SELECT 1 FROM folders WHERE mailbox_id = ? AND name = ?').get(f.mailbox_id, newName))
         throw new StoreError('exists', `folder ${newName} already exists`);
@@ -263,7 +263,9 @@ export class SqliteMail implements MailStore {
   }
 
   async setSubscribed(mailboxId: number, name: string, subscribed: boolean): Promise<void> {
-    const res = this.db.prepare('UPDATE folders SET subscribed = ? WHERE mailbox_id = ? AND name = ?').run(subscribed ? 1 : 0, mailboxId, name);
+    const res = await writeTx(this.db, () =>
+      this.db.prepare('UPDATE folders SET subscribed = ? WHERE mailbox_id = ? AND name = ?').run(subscribed ? 1 : 0, mailboxId, name),
+    );
     if (res.changes === 0) throw new StoreError('not-found', `no folder ${name}`);
   }
 
@@ -299,25 +301,25 @@ export class SqliteMail implements MailStore {
 
   /**
    * Group commit: deliveries that arrive in the same turn of the event loop are written in ONE transaction (one
-   * fsync), each inside its own savepoint so a failing delivery affects only itself. Every caller's promise resolves
+   * fsync, shared with any other commit waiting for the same WAL flush), each inside its own savepoint so a failing delivery affects only itself. Every caller's promise resolves
    * only after that commit.
    */
   deliver(d: Delivery): Promise<DeliveryResult> {
     if (d.targets.length === 0 && d.queue.length === 0) return Promise.reject(new StoreError('invalid', 'a delivery needs a target or a queue entry'));
     return new Promise((resolve, reject) => {
       this.#batch.push({ d, resolve, reject });
-      if (this.#batch.length === 1) setImmediate(() => this.flushDeliveries());
+      if (this.#batch.length === 1) setImmediate(() => void this.flushDeliveries());
     });
   }
 
   readonly #batch: Array<{ d: Delivery; resolve: (r: DeliveryResult) => void; reject: (e: unknown) => void }> = [];
 
-  private flushDeliveries(): void {
+  private async flushDeliveries(): Promise<void> {
     const batch = this.#batch.splice(0);
     const one = this.db.transaction((d: Delivery) => this.deliverRows(d));
     let outcomes: Array<{ ok: true; result: DeliveryResult; changes: FolderChange[] } | { ok: false; error: unknown }>;
     try {
-      outcomes = writeTx(this.db, () =>
+      outcomes = await writeTx(this.db, () =>
         batch.map(({ d }) => {
           try {
             return { ok: true as const, ...one(d) };
@@ -327,7 +329,7 @@ export class SqliteMail implements MailStore {
         }),
       );
     } catch (error) {
-      for (const b of batch) b.reject(error); // the commit itself failed (disk full, I/O error): nothing was stored
+      for (const b of batch) b.reject(error); // the commit or its flush failed (disk full, I/O error): nothing is acknowledged
       return;
     }
     batch.forEach((b, i) => {
@@ -376,7 +378,7 @@ export class SqliteMail implements MailStore {
   }
 
   async append(folderId: number, raw: Buffer, meta: MessageMeta, flags: string[], internalDate: number): Promise<{ uid: number; modSeq: number }> {
-    const { uid, modSeq, mailboxId } = writeTx(this.db, () => {
+    const { uid, modSeq, mailboxId } = await writeTx(this.db, () => {
       const f = this.folderRow(folderId);
       const msg = insertMessage(this.db, raw, meta, this.now(), 1);
       const { firstUid, modSeq } = this.allocate(folderId, 1);
@@ -475,14 +477,14 @@ export class SqliteMail implements MailStore {
   }
 
   async copy(fromFolderId: number, uids: number[], toFolderId: number): Promise<Array<{ from: number; to: number }>> {
-    const { map, changes } = writeTx(this.db, () => this.copyRows(fromFolderId, uids, toFolderId));
+    const { map, changes } = await writeTx(this.db, () => this.copyRows(fromFolderId, uids, toFolderId));
     this.publish(changes);
     return map;
   }
 
   async move(fromFolderId: number, uids: number[], toFolderId: number): Promise<Array<{ from: number; to: number }>> {
     if (fromFolderId === toFolderId) throw new StoreError('invalid', 'cannot move messages into the folder they are in');
-    const { map, changes } = writeTx(this.db, () => this.moveRows(fromFolderId, uids, toFolderId));
+    const { map, changes } = await writeTx(this.db, () => this.moveRows(fromFolderId, uids, toFolderId));
     this.publish(changes);
     return map;
   }
@@ -494,7 +496,7 @@ export class SqliteMail implements MailStore {
     flags: string[],
     unchangedSince?: number,
   ): Promise<{ changed: FlagChange[]; failed: number[] }> {
-    const { changed, failed, change } = writeTx(this.db, () => {
+    const { changed, failed, change } = await writeTx(this.db, () => {
       const f = this.folderRow(folderId);
       const get = this.db.prepare('SELECT flags, modseq FROM entries WHERE folder_id = ? AND uid = ?');
       const pending: Array<{ uid: number; flags: string[] }> = [];
@@ -523,7 +525,7 @@ export class SqliteMail implements MailStore {
   }
 
   async expunge(folderId: number, uids?: number[]): Promise<number[]> {
-    const change = writeTx(this.db, () => {
+    const change = await writeTx(this.db, () => {
       const rows = this.db.prepare('SELECT uid, flags FROM entries WHERE folder_id = ? ORDER BY uid').all(folderId) as Array<{
         uid: number;
         flags: string;
@@ -538,7 +540,7 @@ export class SqliteMail implements MailStore {
   }
 
   async deleteEntries(folderId: number, uids: number[]): Promise<number[]> {
-    const change = writeTx(this.db, () => this.removeRows(folderId, [...new Set(uids)].sort((a, b) => a - b)));
+    const change = await writeTx(this.db, () => this.removeRows(folderId, [...new Set(uids)].sort((a, b) => a - b)));
     if (!change || change.kind !== 'expunge') return [];
     this.publish([change]);
     return change.uids;

@@ -21,7 +21,7 @@ export class SqliteEvents implements EventStore {
   constructor(private readonly db: Db) {}
 
   async recordEvent(e: MailboxEvent): Promise<void> {
-    writeTx(this.db, () => {
+    await writeTx(this.db, () => {
       this.db
         .prepare(
           `INSERT INTO events (mailbox_id, at, protocol, port, client_ip, tls, client_name, kind, result, reason)
@@ -97,16 +97,18 @@ export class SqliteCounters implements CounterStore {
   }
 
   async lockCounter(key: string, until: number): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO counters (key, count, window_start, locked_until) VALUES (?, 0, 0, ?)
-         ON CONFLICT (key) DO UPDATE SET locked_until = excluded.locked_until`,
-      )
-      .run(key, until);
+    await writeTx(this.db, () =>
+      this.db
+        .prepare(
+          `INSERT INTO counters (key, count, window_start, locked_until) VALUES (?, 0, 0, ?)
+           ON CONFLICT (key) DO UPDATE SET locked_until = excluded.locked_until`,
+        )
+        .run(key, until),
+    );
   }
 
   async clearCounter(key: string): Promise<void> {
-    this.db.prepare('DELETE FROM counters WHERE key = ?').run(key);
+    await writeTx(this.db, () => this.db.prepare('DELETE FROM counters WHERE key = ?').run(key));
   }
 }
 
@@ -114,12 +116,14 @@ export class SqliteSessions implements SessionStore {
   constructor(private readonly db: Db) {}
 
   async putSession(s: WebSession): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO web_sessions (id, mailbox_id, csrf_token, created_at, expires_at, data) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET csrf_token = excluded.csrf_token, expires_at = excluded.expires_at, data = excluded.data`,
-      )
-      .run(s.id, s.mailboxId, s.csrfToken, s.createdAt, s.expiresAt, JSON.stringify(s.data));
+    await writeTx(this.db, () =>
+      this.db
+        .prepare(
+          `INSERT INTO web_sessions (id, mailbox_id, csrf_token, created_at, expires_at, data) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET csrf_token = excluded.csrf_token, expires_at = excluded.expires_at, data = excluded.data`,
+        )
+        .run(s.id, s.mailboxId, s.csrfToken, s.createdAt, s.expiresAt, JSON.stringify(s.data)),
+    );
   }
 
   async getSession(id: string, now: number): Promise<WebSession | null> {
@@ -128,7 +132,7 @@ export class SqliteSessions implements SessionStore {
       | undefined;
     if (!r) return null;
     if (r.expires_at <= now) {
-      this.db.prepare('DELETE FROM web_sessions WHERE id = ?').run(id);
+      await writeTx(this.db, () => this.db.prepare('DELETE FROM web_sessions WHERE id = ?').run(id));
       return null;
     }
     return {
@@ -142,11 +146,11 @@ export class SqliteSessions implements SessionStore {
   }
 
   async deleteSession(id: string): Promise<void> {
-    this.db.prepare('DELETE FROM web_sessions WHERE id = ?').run(id);
+    await writeTx(this.db, () => this.db.prepare('DELETE FROM web_sessions WHERE id = ?').run(id));
   }
 
   async deleteSessionsOf(mailboxId: number): Promise<number> {
-    return this.db.prepare('DELETE FROM web_sessions WHERE mailbox_id = ?').run(mailboxId).changes;
+    return (await writeTx(this.db, () => this.db.prepare('DELETE FROM web_sessions WHERE mailbox_id = ?').run(mailboxId))).changes;
   }
 }
 
@@ -165,10 +169,10 @@ export class SqliteLocks implements LockStore {
   }
 
   async refreshLock(key: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
-    return this.db.prepare('UPDATE locks SET expires_at = ? WHERE key = ? AND owner = ?').run(now + ttlMs, key, owner).changes > 0;
+    return (await writeTx(this.db, () => this.db.prepare('UPDATE locks SET expires_at = ? WHERE key = ? AND owner = ?').run(now + ttlMs, key, owner))).changes > 0;
   }
 
   async unlock(key: string, owner: string): Promise<void> {
-    this.db.prepare('DELETE FROM locks WHERE key = ? AND owner = ?').run(key, owner);
+    await writeTx(this.db, () => this.db.prepare('DELETE FROM locks WHERE key = ? AND owner = ?').run(key, owner));
   }
 }

@@ -124,7 +124,7 @@ export class SqliteQueue implements QueueStore {
   }
 
   async settleAttempts(owner: string, st: QueueSettlement): Promise<boolean> {
-    const changes = writeTx(this.db, (): FolderChange[] | null => {
+    const changes = await writeTx(this.db, (): FolderChange[] | null => {
       const get = this.db.prepare('SELECT message_id, lease_owner, status FROM queue WHERE id = ?');
       const rows = st.outcomes.map((o) => get.get(o.id) as { message_id: number; lease_owner: string | null; status: QueueStatus } | undefined);
       if (rows.some((r) => !r || r.lease_owner !== owner || r.status !== 'queued')) return null;
@@ -157,14 +157,18 @@ export class SqliteQueue implements QueueStore {
   }
 
   async retryQueueEntry(id: number, now: number): Promise<boolean> {
-    const r = this.db.prepare(`UPDATE queue SET next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'`).run(now, now, id);
+    const r = await writeTx(this.db, () =>
+      this.db.prepare(`UPDATE queue SET next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'`).run(now, now, id),
+    );
     return r.changes > 0;
   }
 
   async requestBounce(id: number, now: number): Promise<boolean> {
-    const r = this.db
-      .prepare(`UPDATE queue SET bounce_requested = 1, next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'`)
-      .run(now, now, id);
+    const r = await writeTx(this.db, () =>
+      this.db
+        .prepare(`UPDATE queue SET bounce_requested = 1, next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'`)
+        .run(now, now, id),
+    );
     return r.changes > 0;
   }
 
@@ -187,11 +191,13 @@ export class SqliteQueue implements QueueStore {
   }
 
   async putMtaStsPolicy(p: MtaStsCacheEntry): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO mta_sts_policies (domain, policy_id, policy, fetched_at, expires_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (domain) DO UPDATE SET policy_id = excluded.policy_id, policy = excluded.policy, fetched_at = excluded.fetched_at, expires_at = excluded.expires_at`,
-      )
-      .run(p.domain, p.policyId, p.policy, p.fetchedAt, p.expiresAt);
+    await writeTx(this.db, () =>
+      this.db
+        .prepare(
+          `INSERT INTO mta_sts_policies (domain, policy_id, policy, fetched_at, expires_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (domain) DO UPDATE SET policy_id = excluded.policy_id, policy = excluded.policy, fetched_at = excluded.fetched_at, expires_at = excluded.expires_at`,
+        )
+        .run(p.domain, p.policyId, p.policy, p.fetchedAt, p.expiresAt),
+    );
   }
 }

@@ -14,7 +14,7 @@ export class SqliteWebmailPrefs implements WebmailPrefsStore {
   }
 
   async setWebmailPrefs(mailboxId: number, p: WebmailPrefs): Promise<void> {
-    writeTx(this.db, () => {
+    await writeTx(this.db, () => {
       if (!this.db.prepare('SELECT 1 FROM mailboxes WHERE id = ?').get(mailboxId)) throw new StoreError('not-found', `no mailbox ${mailboxId}`);
       this.db
         .prepare(
