@@ -377,6 +377,20 @@ export const webmailLimits = {
    * so a runaway page or a stolen session must not be able to fill the disk; a busy person attaches far fewer.
    */
   uploadsPerHour: 300,
+  /**
+   * Bytes of uploads a mailbox may have waiting to be sent: four messages' worth of attachments (several drafts at
+   * once), so unsent uploads, which sit outside the quota, can never grow without bound.
+   */
+  uploadsPendingBytes: 4 * 24 * 1024 * 1024,
+  /**
+   * An upload not sent, and not named by a draft saved since, is deleted after this: a day covers writing a message
+   * over an evening (each draft save, every few seconds while typing, keeps its uploads).
+   */
+  uploadKeepMs: 24 * 3600_000,
+  /** How often each node sweeps expired uploads (the sweep is idempotent, so several nodes may run it). */
+  uploadSweepMs: 15 * 60_000,
+  /** Entries given their sort keys in one write transaction: short enough never to hold the writer long. */
+  sortKeyBatch: 2_000,
   /** Attachments of one message, together (base64 adds a third: still under 35 MB on the wire). */
   attachmentsBytes: 24 * 1024 * 1024,
   /** Recipients (to + cc + bcc) of one message written in the webmail. */
@@ -385,6 +399,8 @@ export const webmailLimits = {
   searchScanMax: 20_000,
   /** Search answers at most this many messages. */
   searchResultsMax: 500,
+  /** Entries a metadata search asks the store for at a time (newest first) while it fills its answer. */
+  searchPage: 1_000,
   /** An HTML body larger than this is shown as text only: sanitising megabytes of markup would stall the server. */
   htmlBytes: 2 * 1024 * 1024,
   /** Address suggestions: the recent messages in Sent and INBOX looked at, and how many suggestions are answered. */

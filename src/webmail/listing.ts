@@ -2,15 +2,16 @@
  * The message list: pages, sorting, server search and conversations, over the same entries and flags IMAP uses.
  *
  * The first page of a folder sorted by arrival (newest first) reads only a window of the newest UIDs, so it costs
- * the same for 100 messages or 100,000 (bench/webmail). Other sorts and searches read the folder's entries
- * (metadata only) and sort or filter them in memory; body and date searches run the IMAP SEARCH engine
- * (src/imap/engine) on what the metadata filters leave.
+ * the same for 100 messages or 100,000 (bench/webmail). Other sorts read a page of the store's sort-key indexes
+ * (`sortedEntries`: RFC 5256 base subject, sender, sent date, size). Metadata searches (from, to, subject, dates)
+ * run in the store over the whole folder, newest first, stopping once a page of answers is found; body and text
+ * searches start from the store's text index and are confirmed by the IMAP SEARCH engine (src/imap/engine).
  */
 import { webmailLimits } from '../lib/limits.js';
 import { cachedSource, searchMessages, type MessageRecord } from '../imap/engine/index.js';
 import { indexQueryOf } from '../imap/engine/search-index.js';
 import type { SearchKey } from '../protocol/imap/index.js';
-import type { MessageEntry, Store } from '../store/types.js';
+import type { EntryFilter, ListOrder, MessageEntry, Store } from '../store/types.js';
 import { parseMime } from '../mail/mime/parse.js';
 import { people, type Person } from './message.js';
 
@@ -28,7 +29,7 @@ export interface ListItem {
   messageId: string | null;
 }
 
-export type SortKey = 'arrival' | 'date' | 'from' | 'subject' | 'size';
+export type SortKey = ListOrder;
 
 export interface ListQuery {
   sort: SortKey;
@@ -97,35 +98,15 @@ export async function newestEntries(store: Store, folderId: number, uidNext: num
   return { entries: out.slice(0, limit), more };
 }
 
-function fromText(e: MessageEntry): string {
-  const p = people(e.meta.from)[0];
-  return (p?.name || p?.address || '').toLowerCase();
-}
-
-function baseSubjectText(s: string | null): string {
-  return (s ?? '').replace(/^\s*((re|fwd?|aw|sv|wg)\s*(\[\d+\])?\s*:\s*)+/i, '').toLowerCase();
-}
-
-export function sortEntries(entries: MessageEntry[], sort: SortKey, reverse: boolean): MessageEntry[] {
-  const key: (e: MessageEntry) => number | string =
-    sort === 'date' ? (e) => e.meta.date ?? e.internalDate : sort === 'from' ? fromText : sort === 'subject' ? (e) => baseSubjectText(e.meta.subject) : sort === 'size' ? (e) => e.size : (e) => e.uid;
-  const sorted = [...entries].sort((a, b) => {
-    const x = key(a);
-    const y = key(b);
-    return (x < y ? -1 : x > y ? 1 : 0) || a.uid - b.uid;
-  });
-  return reverse ? sorted.reverse() : sorted;
-}
-
 export async function listPage(store: Store, folderId: number, q: ListQuery): Promise<Page> {
   if (q.sort === 'arrival' && q.reverse) {
     const f = await store.getFolderById(folderId);
     const { entries, more } = await newestEntries(store, folderId, f?.uidNext ?? 1, q.beforeUid, q.limit);
     return { items: entries.map(itemOf), next: more && entries.length ? `u${entries.at(-1)!.uid}` : null };
   }
-  const sorted = sortEntries(await store.listEntries(folderId), q.sort, q.reverse);
-  const items = sorted.slice(q.offset, q.offset + q.limit).map(itemOf);
-  return { items, next: q.offset + q.limit < sorted.length ? `o${q.offset + q.limit}` : null };
+  // One more than the page tells whether another page follows.
+  const entries = await store.sortedEntries(folderId, { order: q.sort, reverse: q.reverse, offset: q.offset, limit: q.limit + 1 });
+  return { items: entries.slice(0, q.limit).map(itemOf), next: entries.length > q.limit ? `o${q.offset + q.limit}` : null };
 }
 
 // ---------------------------------------------------------------- search
@@ -158,17 +139,41 @@ function hasAttachmentPart(raw: Buffer): boolean {
   return walk(parseMime(raw));
 }
 
+/** Midnight UTC of a `YYYY-MM-DD` day (IMAP SINCE/BEFORE on the internal date, RFC 9051 §6.4.4, zone +0000). */
+function dayStart(s: string | undefined): number | undefined {
+  const d = imapDate(s);
+  return d ? Date.UTC(d.year, d.month - 1, d.day) : undefined;
+}
+
 /**
- * Newest first; at most searchResultsMax results. Text and body words are looked up in the store's text index
- * (issue 6) across the whole folder, then checked by the IMAP engine on the newest searchScanMax candidates; when
- * the index cannot answer (no words, or words under 3 characters) the newest searchScanMax messages are read.
+ * What the store is asked to filter by: its LIKE ignores ASCII case only, so a needle with other letters is
+ * narrowed to its longest ASCII run (a superset the caller confirms with {@link contains}); none at all, no filter.
+ */
+export function storeNeedle(needle: string | undefined): string | undefined {
+  if (!needle) return undefined;
+  if (/^[\x00-\x7f]*$/.test(needle)) return needle;
+  const runs = needle.split(/[^\x00-\x7f]+/).filter((r) => r.trim().length > 0);
+  return runs.sort((a, b) => b.length - a.length)[0];
+}
+
+function metaMatches(e: MessageEntry, q: SearchQuery): boolean {
+  return contains(e.meta.from, q.from) && contains(`${e.meta.to ?? ''} ${e.meta.cc ?? ''}`, q.to) && contains(e.meta.subject, q.subject);
+}
+
+/**
+ * Newest first; at most searchResultsMax results. Searches on metadata only (from, to, subject, dates, has
+ * attachment) run in the store over the whole folder, newest first, and stop once enough are found; an attachment
+ * search reads at most searchScanMax messages. Text and body words are looked up in the store's text index (issue 6)
+ * across the whole folder, then checked by the IMAP engine on the newest searchScanMax candidates; when the index
+ * cannot answer (no words, or words under 3 characters) the newest searchScanMax messages are read.
  */
 export async function searchFolder(store: Store, folderId: number, q: SearchQuery, now: number): Promise<{ items: ListItem[]; truncated: boolean }> {
+  if (!q.text && !q.body) return searchMetadata(store, folderId, q);
   const folder = await store.getFolderById(folderId);
   const keys: SearchKey[] = [];
   if (q.text) keys.push({ kind: 'text', value: q.text });
   if (q.body) keys.push({ kind: 'body', value: q.body });
-  const indexQuery = keys.length > 0 ? indexQueryOf({ kind: 'and', keys }) : null;
+  const indexQuery = indexQueryOf({ kind: 'and', keys });
   const indexed = indexQuery ? await store.searchText(folderId, indexQuery) : null;
   // The candidates the engine will read: the newest searchScanMax of the index's answer, or of the folder.
   const candidates = indexed ? new Set([...indexed].sort((a, b) => b - a).slice(0, webmailLimits.searchScanMax)) : null;
@@ -176,21 +181,16 @@ export async function searchFolder(store: Store, folderId: number, q: SearchQuer
   const cutShort = candidates ? (indexed?.length ?? 0) > candidates.size : fromUid > 1;
   const scanned = await store.listEntries(folderId, { fromUid });
   // Header fields the store keeps decoded: filtered here without reading a message.
-  const byMeta = scanned.filter(
-    (e) => (!candidates || candidates.has(e.uid)) && contains(e.meta.from, q.from) && contains(`${e.meta.to ?? ''} ${e.meta.cc ?? ''}`, q.to) && contains(e.meta.subject, q.subject),
-  );
+  const byMeta = scanned.filter((e) => (!candidates || candidates.has(e.uid)) && metaMatches(e, q));
   const since = imapDate(q.since);
   const before = imapDate(q.before);
   if (since) keys.push({ kind: 'date', field: 'internal', op: 'since', date: since });
   if (before) keys.push({ kind: 'date', field: 'internal', op: 'before', date: before });
   const source = cachedSource({ raw: async (id) => (await store.blobs.get(id)) ?? Buffer.alloc(0) }, 32 * 1024 * 1024);
-  let matched: MessageEntry[] = byMeta;
-  if (keys.length > 0) {
-    const records: MessageRecord[] = byMeta.map((e, i) => ({ seq: i + 1, uid: e.uid, flags: e.flags, modSeq: e.modSeq, internalDate: e.internalDate, size: e.size, blobId: e.blobId, recent: false }));
-    const found = await searchMessages({ charset: 'UTF-8', criteria: { kind: 'and', keys } }, records, { source, maxUid: scanned.at(-1)?.uid ?? 0, now, zoneOffset: () => 0 });
-    const uids = new Set(found.map((r) => r.uid));
-    matched = byMeta.filter((e) => uids.has(e.uid));
-  }
+  const records: MessageRecord[] = byMeta.map((e, i) => ({ seq: i + 1, uid: e.uid, flags: e.flags, modSeq: e.modSeq, internalDate: e.internalDate, size: e.size, blobId: e.blobId, recent: false }));
+  const found = await searchMessages({ charset: 'UTF-8', criteria: { kind: 'and', keys } }, records, { source, maxUid: scanned.at(-1)?.uid ?? 0, now, zoneOffset: () => 0 });
+  const uids = new Set(found.map((r) => r.uid));
+  let matched = byMeta.filter((e) => uids.has(e.uid));
   if (q.hasAttachment) {
     const keep: MessageEntry[] = [];
     for (const e of matched) if (hasAttachmentPart(await source.raw(e.blobId))) keep.push(e);
@@ -198,6 +198,29 @@ export async function searchFolder(store: Store, folderId: number, q: SearchQuer
   }
   const newest = matched.reverse();
   return { items: newest.slice(0, webmailLimits.searchResultsMax).map(itemOf), truncated: newest.length > webmailLimits.searchResultsMax || cutShort };
+}
+
+/** Metadata searches: pages of the store's filtered entries, newest first, confirmed here, until enough are found. */
+async function searchMetadata(store: Store, folderId: number, q: SearchQuery): Promise<{ items: ListItem[]; truncated: boolean }> {
+  const filter: EntryFilter = { from: storeNeedle(q.from), to: storeNeedle(q.to), subject: storeNeedle(q.subject), since: dayStart(q.since), before: dayStart(q.before) };
+  const found: MessageEntry[] = [];
+  let beforeUid: number | undefined;
+  let read = 0;
+  for (;;) {
+    const page = await store.filterEntries(folderId, filter, { beforeUid, limit: webmailLimits.searchPage });
+    for (const e of page) {
+      if (!metaMatches(e, q)) continue;
+      if (q.hasAttachment) {
+        if (read >= webmailLimits.searchScanMax) return { items: found.map(itemOf), truncated: true };
+        read++;
+        if (!hasAttachmentPart((await store.blobs.get(e.blobId)) ?? Buffer.alloc(0))) continue;
+      }
+      found.push(e);
+      if (found.length > webmailLimits.searchResultsMax) return { items: found.slice(0, webmailLimits.searchResultsMax).map(itemOf), truncated: true };
+    }
+    if (page.length < webmailLimits.searchPage) return { items: found.map(itemOf), truncated: false };
+    beforeUid = page.at(-1)!.uid;
+  }
 }
 
 // ---------------------------------------------------------------- conversations

@@ -2,7 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { groupConversations, rowPeople, newestEntries, sortEntries } from '../../src/webmail/listing.js';
+import { groupConversations, rowPeople, newestEntries, storeNeedle } from '../../src/webmail/listing.js';
+import { baseSubject, senderKey, sortKeysOf } from '../../src/mail/sort-keys.js';
 import { people } from '../../src/webmail/message.js';
 import type { MessageEntry, Store } from '../../src/store/types.js';
 
@@ -54,13 +55,39 @@ describe('newestEntries', () => {
     assert.equal(all.more, false);
   });
 
-  it('sorts by subject ignoring Re:/Fwd:, by size, stable by UID', () => {
-    const es = [entry(1), entry(2), entry(3)];
-    es[0]!.meta.subject = 'Re: banana';
-    es[1]!.meta.subject = 'apple';
-    es[2]!.meta.subject = 'Fwd: cherry';
-    assert.deepEqual(sortEntries(es, 'subject', false).map((e) => e.uid), [2, 1, 3]);
-    assert.deepEqual(sortEntries(es, 'size', true).map((e) => e.uid), [3, 2, 1]);
+  it('the store is asked for the longest ASCII run of a needle (its LIKE ignores ASCII case only)', () => {
+    assert.equal(storeNeedle('Sender7@'), 'Sender7@');
+    assert.equal(storeNeedle('Émile Zola'), 'mile Zola');
+    assert.equal(storeNeedle('日本'), undefined);
+    assert.equal(storeNeedle(''), undefined);
+  });
+});
+
+describe('sort keys (RFC 5256 §2.1 base subject, sender, sent date)', () => {
+  it('base subject: Re:/Fwd:/list tags/(fwd) trailers/[fwd: ...] removed, whitespace collapsed, folded', () => {
+    const cases: Array<[string | null, string]> = [
+      ['Re: banana', 'banana'],
+      ['RE: re: Fwd: FW: Banana', 'banana'],
+      ['Re[2]: banana', 'banana'],
+      ['[list] Re: [other] banana', 'banana'],
+      ['[list]   Re:  banana split (fwd)', 'banana split'],
+      ['[Fwd: Re: banana]', 'banana'],
+      ['[list]', '[list]'],
+      ['AW: Sv: WG: Besprechung', 'besprechung'],
+      ['Réunion   du\tlundi', 'réunion du lundi'],
+      ['=?UTF-8?Q?Caf=C3=A9?= menu', 'café menu'],
+      ['Reply all', 'reply all'],
+      [null, ''],
+    ];
+    for (const [subject, base] of cases) assert.equal(baseSubject(subject), base, String(subject));
+  });
+
+  it('sender: display name, else address, folded; date: Date, else internal date', () => {
+    assert.equal(senderKey('"Zoë Q" <z@x.test>'), 'zoë q');
+    assert.equal(senderKey('Bob@X.test'), 'bob@x.test');
+    assert.equal(senderKey('=?UTF-8?B?w4ltaWxl?= <e@x.test>'), 'émile');
+    assert.equal(senderKey(null), '');
+    assert.deepEqual(sortKeysOf({ date: null, from: 'a@b.test', subject: 'Fwd: x' }, 42), { date: 42, from: 'a@b.test', subject: 'x' });
   });
 });
 

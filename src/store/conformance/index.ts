@@ -12,6 +12,7 @@ import { queueDeliveryCases } from './queue-delivery.js';
 import { searchTextCases } from './search-text.js';
 import { certCases } from './certs.js';
 import { webmailCases } from './webmail.js';
+import { webmailListCases } from './webmail-list.js';
 
 export type { StoreFactory, StoreDatabase } from './harness.js';
 
@@ -26,5 +27,6 @@ export function runStoreConformance(factory: StoreFactory): void {
     searchTextCases(h);
     certCases(h);
     webmailCases(h);
+    webmailListCases(h);
   });
 }

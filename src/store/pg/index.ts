@@ -12,6 +12,8 @@ import { PgCounters, PgEvents, PgLocks, PgSessions } from './misc.js';
 import { PgChangeFeed } from './change-feed.js';
 import { PgCerts } from './certs.js';
 import { PgWebmailPrefs } from './webmail.js';
+import { PgWebmailList } from './webmail-list.js';
+import { PgUploads } from './webmail-uploads.js';
 
 class PgBlobs implements BlobStore {
   constructor(private readonly db: PgDb) {}
@@ -74,6 +76,6 @@ export function openPgStore(opts: PgStoreOptions): PgStore {
     },
   };
   const mail = new PgMail(db, changes, now);
-  for (const part of [new PgAccounts(db), mail, new PgQueue(db, mail), new PgEvents(db), new PgCounters(db), new PgSessions(db), new PgLocks(db), new PgCerts(db), new PgWebmailPrefs(db)]) mixIn(store, part);
+  for (const part of [new PgAccounts(db), mail, new PgQueue(db, mail), new PgEvents(db), new PgCounters(db), new PgSessions(db), new PgLocks(db), new PgCerts(db), new PgWebmailPrefs(db), new PgWebmailList(db), new PgUploads(db)]) mixIn(store, part);
   return store as unknown as PgStore;
 }

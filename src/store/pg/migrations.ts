@@ -278,4 +278,28 @@ CREATE TABLE webmail_prefs (
 );
 `,
   },
+  {
+    version: 3,
+    description: 'webmail: sort keys on folder entries with indexes; pending attachment uploads (issue 11)',
+    sql: `
+-- Filled from the message's metadata by the store (src/store/pg/webmail-list.ts) for entries that have none.
+ALTER TABLE entries ADD COLUMN sort_date BIGINT;
+ALTER TABLE entries ADD COLUMN sort_from TEXT COLLATE "C";
+ALTER TABLE entries ADD COLUMN sort_subject TEXT COLLATE "C";
+ALTER TABLE entries ADD COLUMN sort_size BIGINT;
+CREATE INDEX entries_unsorted ON entries(folder_id, uid) WHERE sort_date IS NULL;
+CREATE INDEX entries_by_date ON entries(folder_id, sort_date, uid);
+CREATE INDEX entries_by_from ON entries(folder_id, sort_from, uid);
+CREATE INDEX entries_by_subject ON entries(folder_id, sort_subject, uid);
+CREATE INDEX entries_by_size ON entries(folder_id, sort_size, uid);
+CREATE TABLE webmail_uploads (
+  mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+  blob_id TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (mailbox_id, blob_id)
+);
+CREATE INDEX webmail_uploads_age ON webmail_uploads(created_at);
+`,
+  },
 ];

@@ -12,6 +12,8 @@ import { SqliteQueue } from './queue.js';
 import { SqliteCounters, SqliteEvents, SqliteLocks, SqliteSessions } from './misc.js';
 import { SqliteCerts } from './certs.js';
 import { SqliteWebmailPrefs } from './webmail.js';
+import { SqliteWebmailList } from './webmail-list.js';
+import { SqliteUploads } from './webmail-uploads.js';
 
 class SqliteBlobs implements BlobStore {
   constructor(private readonly db: Db) {}
@@ -71,6 +73,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     new SqliteLocks(db),
     new SqliteCerts(db),
     new SqliteWebmailPrefs(db),
+    new SqliteWebmailList(db),
+    new SqliteUploads(db),
   ])
     mixIn(store, part);
   return store as unknown as Store;

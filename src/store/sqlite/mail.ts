@@ -47,7 +47,7 @@ const toFolder = (r: FolderRow): Folder => ({
   createdAt: r.created_at,
 });
 
-interface EntryRow {
+export interface EntryRow {
   folder_id: number;
   uid: number;
   message_id: number;
@@ -68,11 +68,11 @@ interface EntryRow {
 }
 
 /** Without the structure: a folder of 100,000 messages is listed at SELECT, their structures read only by FETCH. */
-const ENTRY_COLUMNS = `e.folder_id, e.uid, e.message_id, e.flags, e.modseq, e.internal_date, m.blob_id, m.size, m.subject,
+export const ENTRY_COLUMNS = `e.folder_id, e.uid, e.message_id, e.flags, e.modseq, e.internal_date, m.blob_id, m.size, m.subject,
   m.from_addr, m.to_addr, m.cc_addr, m.date, m.message_id AS msgid, m.in_reply_to, m.refs`;
 const ENTRY_SELECT = `SELECT ${ENTRY_COLUMNS} FROM entries e JOIN messages m ON m.id = e.message_id`;
 
-const toEntry = (r: EntryRow): MessageEntry => ({
+export const toEntry = (r: EntryRow): MessageEntry => ({
   folderId: r.folder_id,
   uid: r.uid,
   messageId: r.message_id,

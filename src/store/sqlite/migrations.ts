@@ -303,4 +303,30 @@ CREATE TABLE webmail_prefs (
 );
 `,
   },
+  {
+    version: 10,
+    description: 'webmail: sort keys on folder entries (date, sender, base subject, size) with indexes; pending attachment uploads',
+    sql: `
+-- Filled from the message's metadata by the store (src/store/sqlite/webmail-list.ts) for entries that have none
+-- (rows older than this migration and new entries), so a sorted first page is ORDER BY ... LIMIT on an index.
+ALTER TABLE entries ADD COLUMN sort_date INTEGER;
+ALTER TABLE entries ADD COLUMN sort_from TEXT;
+ALTER TABLE entries ADD COLUMN sort_subject TEXT;
+ALTER TABLE entries ADD COLUMN sort_size INTEGER;
+CREATE INDEX entries_unsorted ON entries(folder_id, uid) WHERE sort_date IS NULL;
+CREATE INDEX entries_by_date ON entries(folder_id, sort_date, uid);
+CREATE INDEX entries_by_from ON entries(folder_id, sort_from, uid);
+CREATE INDEX entries_by_subject ON entries(folder_id, sort_subject, uid);
+CREATE INDEX entries_by_size ON entries(folder_id, sort_size, uid);
+-- Attachments uploaded in the webmail and not sent yet: bounded per mailbox, expired by a sweep.
+CREATE TABLE webmail_uploads (
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+  blob_id TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (mailbox_id, blob_id)
+) WITHOUT ROWID;
+CREATE INDEX webmail_uploads_age ON webmail_uploads(created_at);
+`,
+  },
 ];

@@ -1,0 +1,72 @@
+/**
+ * The keys a folder is sorted by in the webmail's list (issue 11), computed from the metadata the store keeps
+ * ({@link MessageMeta}) so a store can index them and answer "the first page sorted by subject" with ORDER BY …
+ * LIMIT instead of reading the folder.
+ *
+ * RFC 5256 §2.1 (base subject), §2.2 (sent date: the Date field, else the internal date); the sender key is what the
+ * webmail shows and sorts by: the first From mailbox's display name, else its address. Keys are compared as plain
+ * strings (code point order), so they are folded here: NFC, then lower case (a simple stand-in for i;unicode-casemap).
+ */
+import type { MessageMeta } from '../store/types.js';
+import { allMailboxes, parseAddressList } from './address-list.js';
+import { decodeEncodedWords } from './encoded-words.js';
+
+export interface SortKeys {
+  /** RFC 5256 §2.2 sent date: Date, else the internal date (ms). */
+  date: number;
+  /** The sender as the list shows it, folded. */
+  from: string;
+  /** RFC 5256 §2.1 base subject, folded. */
+  subject: string;
+}
+
+/** Keys longer than this are cut: two messages that agree this far sort together, and the index stays small. */
+const KEY_CHARS = 200;
+
+const fold = (s: string): string => s.normalize('NFC').toLowerCase().slice(0, KEY_CHARS);
+
+export function sortKeysOf(meta: Pick<MessageMeta, 'date' | 'from' | 'subject'>, internalDate: number): SortKeys {
+  return { date: meta.date ?? internalDate, from: senderKey(meta.from), subject: baseSubject(meta.subject) };
+}
+
+/** RFC 5322 §3.4 display name, else address, of the first mailbox of a From value (already RFC 2047-decoded or not). */
+export function senderKey(from: string | null): string {
+  if (!from) return '';
+  const parsed = parseAddressList(from.replace(/\r?\n/g, ''));
+  if (!parsed.ok) return fold(decodeEncodedWords(from).trim());
+  const first = allMailboxes(parsed.entries)[0];
+  return first ? fold((first.name || first.address).trim()) : '';
+}
+
+// RFC 5256 §2.1 / §5 grammar: subj-blob = "[" *BLOBCHAR "]" *WSP; subj-refwd = ("re" / ("fw" ["d"])) *WSP [subj-blob] ":".
+// "aw", "sv", "wg" (German and Scandinavian mail programs' Re:/Fwd:) are read as subj-refwd too, as users expect.
+const BLOB = String.raw`\[[^[\]]*\][ \t]*`;
+const LEADER = new RegExp(String.raw`^(?:(?:${BLOB})*(?:re|fwd?|aw|sv|wg)[ \t]*(?:${BLOB})?:|[ \t]+)`, 'i');
+const LEADING_BLOB = new RegExp(`^${BLOB}`);
+const TRAILER = /(?:\(fwd\)|[ \t])+$/i;
+
+/** RFC 5256 §2.1: the subject without reply/forward markers and list tags, whitespace collapsed, folded. */
+export function baseSubject(subject: string | null): string {
+  // (1) decoded (the store keeps Subject decoded; decoding again is harmless), whitespace runs to one space.
+  let s = decodeEncodedWords(subject ?? '').replace(/[\r\n]+/g, '').replace(/[ \t]+/g, ' ');
+  for (;;) {
+    // (2) subj-trailer
+    s = s.replace(TRAILER, '');
+    // (3) and (4), repeated until nothing changes: subj-leader, then a subj-blob if something remains after it.
+    for (;;) {
+      const before = s;
+      let m: RegExpExecArray | null;
+      while ((m = LEADER.exec(s)) && m[0].length > 0) s = s.slice(m[0].length);
+      const blob = LEADING_BLOB.exec(s);
+      if (blob && s.length > blob[0].length) s = s.slice(blob[0].length);
+      if (s === before) break;
+    }
+    // (5) subj-fwd-hdr / subj-fwd-trl: "[fwd: … ]" around the whole subject.
+    if (/^\[fwd:/i.test(s) && s.endsWith(']')) {
+      s = s.slice(5, -1);
+      continue;
+    }
+    break;
+  }
+  return fold(s.trim());
+}
