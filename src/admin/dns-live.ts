@@ -1,8 +1,11 @@
-/** The DNS records a domain should publish (as `outpost dns` prints them) next to what is published now. */
+/**
+ * The DNS records a domain should publish (as `outpost dns` prints them) next to what is published now, looked up
+ * with the same rule as `outpost check` (src/dns/published.ts: a record without an answer is "could not check").
+ */
 import type { Services } from '../app/services.js';
 import { dnsRecords } from '../cli/commands/dns.js';
-import { compareRecord, parseZone, type Published, type RecordVerdict, type ZoneLine } from '../doctor/dns-check.js';
-import { isDnsError, type Resolver } from '../dns/resolver.js';
+import { compareRecord, parseZone, type RecordVerdict, type ZoneLine } from '../doctor/dns-check.js';
+import { lookupPublished } from '../dns/published.js';
 
 export interface LiveRecord {
   zone: ZoneLine;
@@ -11,23 +14,5 @@ export interface LiveRecord {
 
 export async function liveDnsCheck(s: Services, domain: string): Promise<LiveRecord[]> {
   const zone = parseZone(await dnsRecords(s, domain));
-  return Promise.all(zone.map(async (z) => ({ zone: z, verdict: compareRecord(z, await lookup(s.resolver, z)) })));
-}
-
-async function lookup(resolver: Resolver, z: ZoneLine): Promise<Published> {
-  try {
-    switch (z.type) {
-      case 'MX':
-        return { kind: 'records', values: (await resolver.resolveMx(z.name)).map((m) => m.exchange) };
-      case 'TXT':
-        return { kind: 'records', values: (await resolver.resolveTxt(z.name)).map((parts) => parts.join('')) };
-      case 'SRV':
-        return { kind: 'records', values: (await resolver.resolveSrv(z.name)).map((r) => `${r.priority} ${r.weight} ${r.port} ${r.name}`) };
-      case 'CNAME':
-        return { kind: 'records', values: await resolver.resolveCname(z.name) };
-    }
-  } catch (e) {
-    if (isDnsError(e) && (e.code === 'NXDOMAIN' || e.code === 'NODATA')) return { kind: 'none' };
-    return { kind: 'error', message: isDnsError(e) ? e.code : (e as Error).message };
-  }
+  return Promise.all(zone.map(async (z) => ({ zone: z, verdict: compareRecord(z, await lookupPublished(s.resolver, z.name, z.type)) })));
 }

@@ -4,6 +4,7 @@
  * DKIM (RFC 6376 §3.6.1: the p= key must be the one we sign with), DMARC (RFC 7489 §6.6.3), SRV (RFC 6186),
  * the autoconfig/autodiscover names.
  */
+import type { Published } from '../dns/published.js';
 
 export interface ZoneLine {
   name: string;
@@ -37,12 +38,8 @@ export function txtKind(z: ZoneLine): TxtKind {
   return 'other';
 }
 
-export type Published =
-  | { kind: 'records'; values: string[] }
-  /** NXDOMAIN or NODATA: nothing is published. */
-  | { kind: 'none' }
-  /** No answer (timeout, SERVFAIL): cannot tell. */
-  | { kind: 'error'; message: string };
+/** What is published, looked up by src/dns/published.ts (NXDOMAIN/NODATA = none, no answer = unchecked). */
+export type { Published } from '../dns/published.js';
 
 export interface RecordVerdict {
   status: 'ok' | 'warn' | 'fail';
@@ -55,11 +52,13 @@ const strip = (s: string) => s.toLowerCase().replace(/\.$/, '');
 /**
  * Compares what is published for one recommended record. Missing MX, SPF, DKIM and DMARC fail (mail is refused or
  * lands in spam without them); missing SRV and autoconfig names only warn (clients then need the settings typed in).
+ * A record that could not be looked up (no answer: SERVFAIL, timeout) only warns, whatever it is: it is not
+ * known to be missing, and saying so would send the operator to fix a record that may be there.
  */
 export function compareRecord(z: ZoneLine, p: Published): RecordVerdict {
   const important = z.type === 'MX' || (z.type === 'TXT' && txtKind(z) !== 'other');
   const missing: RecordVerdict['status'] = important ? 'fail' : 'warn';
-  if (p.kind === 'error') return { status: missing, detail: `could not be looked up: ${p.message}` };
+  if (p.kind === 'unchecked') return { status: 'warn', detail: `could not check: ${p.message}` };
   if (p.kind === 'none') return { status: missing, detail: 'not published' };
   switch (z.type) {
     case 'MX': {

@@ -8,11 +8,12 @@ import net from 'node:net';
 import type { Config } from '../config/load.js';
 import type { ListenerRole } from '../config/schema.js';
 import type { Store } from '../store/types.js';
-import { isDnsError, type Resolver } from '../dns/resolver.js';
+import type { Resolver } from '../dns/resolver.js';
+import { lookupAddresses, lookupPublished } from '../dns/published.js';
 import { doctorLimits } from '../lib/limits.js';
 import { certificateExpiryWarnings, certificateStatus } from '../tls/status.js';
 import { Conversation, connect } from './conversation.js';
-import { compareRecord, parseZone, type Published, type ZoneLine } from './dns-check.js';
+import { compareRecord, parseZone, type ZoneLine } from './dns-check.js';
 import { probePort } from './probe.js';
 import { DOCTOR_ROLES, type DoctorRole } from './types.js';
 
@@ -83,23 +84,8 @@ async function checkCertificate(i: ServerCheckInput): Promise<CheckItem[]> {
   return items;
 }
 
-async function lookup(resolver: Resolver, z: ZoneLine): Promise<Published> {
-  try {
-    switch (z.type) {
-      case 'MX':
-        return { kind: 'records', values: (await resolver.resolveMx(z.name)).map((m) => m.exchange) };
-      case 'TXT':
-        return { kind: 'records', values: (await resolver.resolveTxt(z.name)).map((parts) => parts.join('')) };
-      case 'SRV':
-        return { kind: 'records', values: (await resolver.resolveSrv(z.name)).map((s) => `${s.priority} ${s.weight} ${s.port} ${s.name}`) };
-      case 'CNAME':
-        return { kind: 'records', values: await resolver.resolveCname(z.name) };
-    }
-  } catch (e) {
-    if (isDnsError(e) && !e.temporary) return { kind: 'none' };
-    return { kind: 'error', message: (e as Error).message };
-  }
-}
+/** The fix for a record that could not be looked up (src/dns/published.ts): it may well be published. */
+const RETRY_FIX = 'the DNS servers gave no answer: check [dns] servers, then run the check again';
 
 const LABEL: Record<string, string> = { MX: 'MX', SRV: 'SRV', CNAME: 'CNAME' };
 
@@ -114,24 +100,26 @@ async function checkDns(i: ServerCheckInput): Promise<CheckItem[]> {
   const host = i.config.public.hostname;
   const items: Array<Promise<CheckItem>> = [
     (async () => {
-      const found = await Promise.all([i.resolver.resolve4(host).catch((): string[] => []), i.resolver.resolve6(host).catch((): string[] => [])]);
-      const all = found.flat();
-      return all.length > 0
-        ? { area: 'dns' as const, name: `A/AAAA ${host}`, status: 'ok' as const, detail: all.join(', '), fix: null }
-        : { area: 'dns' as const, name: `A/AAAA ${host}`, status: 'fail' as const, detail: 'the server name has no address', fix: `publish an A (and AAAA) record for ${host}` };
+      const found = await lookupAddresses(i.resolver, host);
+      const name = `A/AAAA ${host}`;
+      if (found.kind === 'records') return { area: 'dns' as const, name, status: 'ok' as const, detail: found.values.join(', '), fix: null };
+      if (found.kind === 'unchecked') return { area: 'dns' as const, name, status: 'warn' as const, detail: `could not check: ${found.message}`, fix: RETRY_FIX };
+      return { area: 'dns' as const, name, status: 'fail' as const, detail: 'the server name has no address', fix: `publish an A (and AAAA) record for ${host}` };
     })(),
   ];
   for (const { lines } of i.zones)
     for (const z of parseZone(lines))
       items.push(
         (async () => {
-          const v = compareRecord(z, await lookup(i.resolver, z));
+          const published = await lookupPublished(i.resolver, z.name, z.type);
+          const v = compareRecord(z, published);
           // A CNAME may be replaced by A records pointing at the same place.
           if (z.type === 'CNAME' && v.status !== 'ok') {
             const [mine, theirs] = await Promise.all([i.resolver.resolve4(z.data.replace(/\.$/, '')).catch((): string[] => []), i.resolver.resolve4(z.name).catch((): string[] => [])]);
             if (theirs.length > 0 && theirs.every((a) => mine.includes(a))) return { area: 'dns' as const, name: label(z), status: 'ok' as const, detail: `resolves to ${theirs.join(', ')}`, fix: null };
           }
-          return { area: 'dns' as const, name: label(z), status: v.status, detail: v.detail, fix: v.status === 'ok' ? null : `publish: ${z.line}` };
+          const fix = v.status === 'ok' ? null : published.kind === 'unchecked' ? RETRY_FIX : `publish: ${z.line}`;
+          return { area: 'dns' as const, name: label(z), status: v.status, detail: v.detail, fix };
         })(),
       );
   return Promise.all(items);

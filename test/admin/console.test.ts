@@ -113,6 +113,12 @@ describe('admin console', () => {
     assert.equal(await row('_domainkey'), 'fail');
     assert.equal(await row('_dmarc'), 'fail');
     await page.screenshot({ path: join(ARTIFACTS, 'admin-domain.png'), fullPage: true });
+    // No answer from the DNS server (SERVFAIL) is "could not check", a warning, not "not published".
+    dns.setFault('_dmarc.example.test', 'servfail');
+    await page.reload();
+    assert.equal(await row('_dmarc'), 'warn');
+    assert.match((await page.locator('#dns tr', { hasText: '_dmarc' }).locator('td[data-status]').innerText()) ?? '', /^WARN: could not check: .*\(SERVFAIL\)$/);
+    dns.setFault('_dmarc.example.test', undefined);
     const keysBefore = await page.locator('#dkim tr').count();
     await submit(page, '#add-dkim');
     assert.match(await page.locator('#message').innerText(), /new DKIM key/);

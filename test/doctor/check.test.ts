@@ -1,6 +1,7 @@
 /**
  * `outpost check` against the real `outpost serve`, with the records of `outpost dns` published on the test DNS
- * server: everything right (exit 0), a missing DKIM record (named, with the record to publish, exit 1), an open
+ * server: everything right (exit 0), a missing DKIM record (named, with the record to publish, exit 1), no answer
+ * from the DNS server (a warning "could not check", exit 0), an open
  * relay through a too-wide trusted network, listeners down, and outbound port 25 to a probe host.
  */
 import { after, before, describe, it } from 'node:test';
@@ -112,6 +113,26 @@ describe('outpost check', () => {
       assert.match(r.items.find((i) => i.name.startsWith('DKIM'))!.detail, /another public key/);
     } finally {
       await publish(d, dns);
+    }
+  });
+
+  it('no answer (SERVFAIL) for the DKIM name and the server name: "could not check", a warning, not "publish"; exit 0', async () => {
+    const names = await publish(d, dns);
+    const dkim = names.find((n) => n.includes('._domainkey.'))!.replace(/\.$/, '');
+    dns.setFault(dkim, 'servfail');
+    dns.setFault('mail.example.test', 'servfail');
+    try {
+      const r = await check(d);
+      assert.equal(r.code, 0, JSON.stringify(r.items.filter((i) => i.status === 'fail')));
+      for (const name of [`DKIM ${dkim}`, 'A/AAAA mail.example.test']) {
+        const item = r.items.find((i) => i.name === name)!;
+        assert.equal(item.status, 'warn', name);
+        assert.match(item.detail, /^could not check: .*\(SERVFAIL\)$/, name);
+        assert.match(item.fix ?? '', /check \[dns\] servers/, name);
+      }
+    } finally {
+      dns.setFault(dkim, undefined);
+      dns.setFault('mail.example.test', undefined);
     }
   });
 });
