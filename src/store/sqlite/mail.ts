@@ -553,6 +553,9 @@ export class SqliteMail implements MailStore {
   }
 
   async claimRecent(folderId: number): Promise<number> {
+    // Nothing arrived since the last claim: nothing to write, so no commit for the SELECT to wait on.
+    const seen = this.folderRow(folderId);
+    if (seen.recent_uid >= seen.uid_next) return seen.recent_uid;
     return writeTx(this.db, () => {
       const f = this.folderRow(folderId);
       this.db.prepare('UPDATE folders SET recent_uid = uid_next WHERE id = ?').run(folderId);
