@@ -1,7 +1,7 @@
 /**
  * After the data: the checks on the message itself, then ONE store call that places it in every local INBOX and
- * queues it for every remote recipient. The 250 is sent only after that commit returned (it is fsync'd: WAL with
- * synchronous=FULL; concurrent commits are grouped by the store). A store failure is a 451 4.3.0, never a 250;
+ * queues it for every remote recipient. The 250 is sent only after that commit returned (it is on disk: the store
+ * resolves a write after its flush; concurrent commits are grouped by the store). A store failure is a 451 4.3.0, never a 250;
  * a full disk also makes the next MAILs answer 452 4.3.1 until space returns.
  *
  * RFC 5321 §4.4 (Received, trace), §6.3 (loops: 554 5.4.6), §2.3.8 (line endings); RFC 6409 §8 (submission

@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL connection pool as the store uses it: every connection runs with `synchronous_commit = on` (a
- * COMMIT returns only once the WAL is flushed, as SQLite's synchronous=FULL), int8 columns come back as numbers
+ * COMMIT returns only once the WAL is flushed, as the SQLite store's writes do), int8 columns come back as numbers
  * (ids and millisecond times stay below 2^53), and migrations run once, under an advisory lock, before the first
  * query. Transactions that deadlock or fail serialisation are retried whole; a lost server is a TemporaryError.
  */
