@@ -29,9 +29,29 @@ export function sortKeysOf(meta: Pick<MessageMeta, 'date' | 'from' | 'subject'>,
   return { date: meta.date ?? internalDate, from: senderKey(meta.from), subject: baseSubject(meta.subject) };
 }
 
+/** RFC 5322 §3.4.1 addr-spec in its dot-atom form only (anything else is left to the full parser). */
+const ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
+const DOT_ATOM = `${ATOM}(?:\\.${ATOM})*`;
+const ADDR_SPEC = `${DOT_ATOM}@${DOT_ATOM}`;
+const NAME_ADDR = new RegExp(`^\\s*(?:"((?:[^"\\\\\\r\\n]|\\\\.)*)"|([^<>",;:@()\\\\\\r\\n.[\\]]*?))\\s*<(${ADDR_SPEC})>\\s*$`);
+const BARE_ADDR = new RegExp(`^\\s*(${ADDR_SPEC})\\s*$`);
+
+/**
+ * One mailbox in the common forms (`Name <a@b>`, `"Name" <a@b>`, `a@b`) read by a pattern, or null for anything
+ * else: the full RFC 5322 parser costs about 0.2 ms a field, too much for a list of 50 rows or 100,000 sort keys.
+ */
+export function quickMailbox(value: string): { name: string; address: string } | null {
+  const m = NAME_ADDR.exec(value);
+  if (m) return { name: m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? '').trim().replace(/\s+/g, ' '), address: m[3]! };
+  const b = BARE_ADDR.exec(value);
+  return b ? { name: '', address: b[1]! } : null;
+}
+
 /** RFC 5322 §3.4 display name, else address, of the first mailbox of a From value (already RFC 2047-decoded or not). */
 export function senderKey(from: string | null): string {
   if (!from) return '';
+  const quick = quickMailbox(from);
+  if (quick) return fold((quick.name.includes('=?') ? decodeEncodedWords(quick.name) : quick.name) || quick.address);
   const parsed = parseAddressList(from.replace(/\r?\n/g, ''));
   if (!parsed.ok) return fold(decodeEncodedWords(from).trim());
   const first = allMailboxes(parsed.entries)[0];

@@ -132,6 +132,18 @@ export interface BuildOptions {
   randomId?: () => string;
 }
 
+/**
+ * The copy kept in Sent of a message sent with blind copies: the transmitted octets with a Bcc field added at the
+ * end of the header (RFC 5322 §3.6.3: the sender's own copy may show every blind recipient, as Thunderbird and
+ * Apple Mail keep it), so the user can see later who got one. The transmitted message never has it.
+ */
+export function withBcc(raw: Buffer, bcc: readonly Person[]): Buffer {
+  if (bcc.length === 0) return raw;
+  const end = raw.indexOf('\r\n\r\n');
+  const at = end < 0 ? raw.length : end + 2;
+  return Buffer.concat([raw.subarray(0, at), Buffer.from(fold('Bcc', bcc.map(formatPerson).join(', ')), 'utf8'), raw.subarray(at)]);
+}
+
 export function buildMessage(c: Composition, o: BuildOptions): Buffer {
   if (/[\r\n]/.test(c.subject)) throw new UserError('invalid', 'the subject must be one line');
   const to = recipients(c.to);

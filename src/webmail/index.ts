@@ -17,6 +17,7 @@ import { writeRoutes } from './routes/write.js';
 import { organiseRoutes } from './routes/organise.js';
 import { liveRoutes } from './routes/live.js';
 import { settingsRoutes } from './routes/settings.js';
+import { startUploadSweeper } from './uploads.js';
 
 /** The SPA's own policy: scripts and styles only from our files, frames only our sandboxed message bodies. */
 export const WEBMAIL_CSP =
@@ -61,6 +62,9 @@ export function webmailRoutes(app: FastifyInstance, ctx: WebContext): void {
       liveRoutes(sub, ctx, guard);
       settingsRoutes(sub, ctx, guard, prefs);
       assetRoutes(sub, ctx);
+      // Unsent uploads expire (src/webmail/uploads.ts); every node sweeps, the sweep is idempotent.
+      const stop = startUploadSweeper(ctx.services.store, ctx.services.now, (e) => sub.log.warn({ err: e }, 'webmail upload sweep failed'));
+      sub.addHook('onClose', async () => stop());
     },
     { prefix: '/webmail' },
   );
@@ -85,7 +89,7 @@ function assetRoutes(app: FastifyInstance, ctx: WebContext): void {
   };
 
   const shell = async (req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
-    if (!(await ctx.sessions.current(req))) return reply.code(303).header('location', '/signin').send();
+    if (!(await ctx.sessions.current(req))) return reply.code(303).header('location', '/signin?next=%2Fwebmail').send();
     const html = await file('index.html');
     if (!html) return reply.code(503).header('content-type', 'text/plain; charset=utf-8').send('The webmail is not built: run npm run build.');
     return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', WEBMAIL_CSP).header('cache-control', 'no-store').send(html);

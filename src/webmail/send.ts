@@ -17,7 +17,7 @@ import { parseForwardPath } from '../protocol/smtp/path.js';
 import { checkQuota, resolveRecipient } from '../smtp/recipients.js';
 import { ownedAddresses } from '../smtp/submission.js';
 import type { DeliveryTarget, Mailbox, NewQueueEntry } from '../store/types.js';
-import { buildMessage, recipients, type Composition } from './compose.js';
+import { buildMessage, recipients, withBcc, type Composition } from './compose.js';
 import { specialFolder } from './folders.js';
 
 export interface SendRequest {
@@ -94,12 +94,20 @@ export async function sendMessage(services: Services, mailbox: Mailbox, req: Sen
   }
   for (const m of localMailboxes.values()) targets.push({ mailboxId: m.id, folder: 'INBOX' });
   const sent = await specialFolder(store, mailbox.id, '\\Sent');
-  if (sent) targets.push({ mailboxId: mailbox.id, folder: sent.name, flags: ['\\Seen'] });
+  // Without blind copies the Sent copy is the transmitted message, in the same commit. With them, the Sent copy
+  // keeps its Bcc field (compose.ts withBcc), so it is other octets, stored right after the sending commit as a mail
+  // program's APPEND to Sent follows its SMTP submission: the message is never held back by its copy.
+  const bcc = recipients(c.bcc);
+  if (sent && bcc.length === 0) targets.push({ mailboxId: mailbox.id, folder: sent.name, flags: ['\\Seen'] });
 
   const result = await store.deliver({ raw, meta: extractMeta(raw), receivedAt: now, targets, queue });
   await limits.recordMessage(mailbox.id).catch(() => undefined);
   const delivered = [...localMailboxes.values()];
   if (delivered.length > 0) void services.smtp.context.vacation.afterDelivery(raw, c.from.address, delivered).catch(() => undefined);
-  const sentPlace = sent ? result.placed.find((p) => p.folderId === sent.id) : undefined;
-  return { messageId: extractMeta(raw).messageId, sentUid: sentPlace?.uid ?? null, queued: queue.length, local: delivered.length };
+  let sentUid = sent ? (result.placed.find((p) => p.folderId === sent.id)?.uid ?? null) : null;
+  if (sent && bcc.length > 0) {
+    const copy = withBcc(raw, bcc);
+    sentUid = (await store.append(sent.id, copy, extractMeta(copy), ['\\Seen'], now)).uid;
+  }
+  return { messageId: extractMeta(raw).messageId, sentUid, queued: queue.length, local: delivered.length };
 }

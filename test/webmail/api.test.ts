@@ -128,6 +128,34 @@ describe('webmail API', () => {
     const pf = await folders(pm);
     assert.ok(pf.sent!.messages >= 1);
     assert.equal(pf.sent!.unread, 0);
+    // The Sent copy keeps the Bcc field (the transmitted one above has none), and so does nothing else.
+    const sentUid = (sent.json as { sentUid: number }).sentUid;
+    const copy = await api(pm.b, 'GET', `/folders/${pf.sent!.id}/messages/${sentUid}/raw`);
+    assert.match(copy.body, new RegExp(`^Bcc: ${d.postmaster.replace(/\./g, '\\.')}\r$`, 'm'));
+    assert.match(copy.body, /^Subject: Hi Alice\r$/m);
+    const bccCopy = ((await api(pm.b, 'GET', `/folders/${pf.inbox!.id}/messages`)).json as { items: Array<{ uid: number; subject: string }> }).items.find((m) => m.subject === 'Hi Alice')!;
+    assert.doesNotMatch((await api(pm.b, 'GET', `/folders/${pf.inbox!.id}/messages/${bccCopy.uid}/raw`)).body, /^Bcc:/im, 'the blind recipient’s copy has no Bcc');
+  });
+
+  it('signing in from /webmail returns to /webmail; a return-to off this site goes to /account instead', async () => {
+    const shell = await fetchRaw(`${origin}/webmail`);
+    assert.equal(shell.status, 303);
+    assert.equal(shell.headers.location, '/signin?next=%2Fwebmail');
+    const b = new Browser(origin);
+    const form = await b.get('/signin?next=%2Fwebmail');
+    assert.match(form.body, /<input type="hidden" name="next" value="\/webmail">/);
+    const ok = await b.post('/signin', { csrf: Browser.csrf(form.body), address: ALICE, password: ALICE_PASSWORD, next: '/webmail' });
+    assert.equal(ok.status, 303, ok.body);
+    assert.equal(ok.headers.location, '/webmail');
+    assert.equal((await b.get('/webmail')).status, 200);
+    for (const next of ['//evil.test/webmail', '/\\evil.test', 'https://evil.test/', '/.//evil.test', 'javascript:alert(1)']) {
+      const other = new Browser(origin);
+      const f = await other.get(`/signin?next=${encodeURIComponent(next)}`);
+      assert.doesNotMatch(f.body, /name="next"/, `no return-to kept for ${next}`);
+      const r = await other.post('/signin', { csrf: Browser.csrf(f.body), address: ALICE, password: ALICE_PASSWORD, next });
+      assert.equal(r.status, 303);
+      assert.equal(r.headers.location, '/account', `signing in with next=${next}`);
+    }
   });
 
   it('one mailbox never reads another one’s folders or messages', async () => {
@@ -216,6 +244,15 @@ describe('webmail API', () => {
     assert.equal(forged.status, 422);
     const ok = await change(alice, 'POST', '/send', { to: [d.postmaster], subject: 'With a note', text: 'see attached', attachments: [{ token, name: 'note.txt', type: 'text/plain' }] });
     assert.equal(ok.status, 200, ok.body);
+    // Sent: the upload is forgotten (the message holds its own copy); the one never sent still waits.
+    const store = openSqliteStore({ path: join(d.dir, 'outpost.db') });
+    try {
+      assert.equal(await store.uploadBytes((await store.getMailbox(ALICE))!.id), 1);
+    } finally {
+      await store.close();
+    }
+    const again = await change(alice, 'POST', '/send', { to: [d.postmaster], subject: 'Again', text: 'x', attachments: [{ token, name: 'note.txt' }] });
+    assert.equal(again.status, 422, 'a sent upload cannot be sent again');
   });
 
   it('forwarding carries the original attachments (a change: CSRF needed)', async () => {

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { buildMessage, quote, quotedPrintable, recipients, replyDraft, type Composition } from '../../src/webmail/compose.js';
+import { withBcc, buildMessage, quote, quotedPrintable, recipients, replyDraft, type Composition } from '../../src/webmail/compose.js';
 import { readMessage } from '../../src/webmail/message.js';
 import { parseMime } from '../../src/mail/mime/parse.js';
 import { decodeQuotedPrintable } from '../../src/imap/engine/sections.js';
@@ -55,6 +55,15 @@ print(json.dumps({'subject': str(m['subject']), 'from': str(m['from']), 'cc': st
     assert.equal(r.body.replace(/\r\n/g, '\n'), base.text);
     assert.deepEqual(r.att, [['résumé.pdf', 'application/pdf', base.attachments[0]!.data.length]]);
     assert.deepEqual(r.defects, []);
+  });
+
+  it('adds Bcc at the end of the header for the Sent copy, leaving the octets around it as they were', () => {
+    const raw = buildMessage(base, { now: new Date(), messageIdDomain: 'example.test', keepBcc: false });
+    const copy = withBcc(raw, recipients(base.bcc));
+    const head = raw.indexOf('\r\n\r\n') + 2;
+    assert.equal(copy.subarray(0, head).toString(), raw.subarray(0, head).toString());
+    assert.equal(copy.subarray(head).toString(), `Bcc: secret@remote.test\r\n${raw.subarray(head).toString()}`);
+    assert.equal(withBcc(raw, []), raw);
   });
 
   it('keeps Bcc in a draft', () => {

@@ -29,6 +29,26 @@ const REFUSAL_TITLE: Record<SignupRefusal, string> = {
   'rate-limited': 'Too many sign-ups from your network.',
 };
 
+/**
+ * Where to go after signing in: a path on this site only (RFC 3986 §4.2 path-absolute reference), so a link such as
+ * `/signin?next=//evil.example` cannot send a user elsewhere (an open redirect). Anything else, `/account`.
+ * Refused: scheme or network-path references (`https:`, `//host`), backslashes (browsers read `/\\host` as
+ * `//host`), control characters and spaces, and anything the URL parser would move to another origin.
+ */
+export function safeReturnTo(value: unknown): string | null {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 2000) return null;
+  if (!value.startsWith('/') || value.startsWith('//') || /[\\\u0000-\u0020\u007f]/.test(value)) return null;
+  let url: URL;
+  try {
+    url = new URL(value, 'https://outpost.invalid');
+  } catch {
+    return null;
+  }
+  if (url.origin !== 'https://outpost.invalid' || url.pathname.startsWith('//')) return null;
+  if (url.pathname === '/signin' || url.pathname === '/signout') return null;
+  return `${url.pathname}${url.search}${url.hash}`;
+}
+
 export function authRoutes(app: FastifyInstance, ctx: WebContext): void {
   const { store, accounts, auth } = ctx.services;
 
@@ -122,13 +142,14 @@ ${invite ? html`<label for="invite">Invite code (only for domains that need one)
     }
   });
 
-  const signinForm = (req: FastifyRequest, reply: FastifyReply, address: string, problem?: Safe, status = 200) =>
+  const signinForm = (req: FastifyRequest, reply: FastifyReply, address: string, problem?: Safe, status = 200, next: string | null = null) =>
     sendPage(
       reply,
       'Sign in',
       html`${problem ? html`<div class="error" id="refusal">${problem}</div>` : ''}
 <form method="post" action="/signin">
 <input type="hidden" name="csrf" value="${anonymousCsrf(req, reply)}">
+${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
 <label for="address">Your address</label>
 <input type="email" id="address" name="address" value="${address}" autocomplete="username" required>
 <label for="password">Your password (your main password: app passwords are for mail programs only)</label>
@@ -139,7 +160,7 @@ ${invite ? html`<label for="invite">Invite code (only for domains that need one)
       status,
     );
 
-  app.get('/signin', async (req, reply) => signinForm(req, reply, ''));
+  app.get('/signin', async (req, reply) => signinForm(req, reply, '', undefined, 200, safeReturnTo((req.query as { next?: unknown }).next)));
 
   app.post('/signin', async (req, reply) => {
     const form = formOf(req);
@@ -153,10 +174,10 @@ ${invite ? html`<label for="invite">Invite code (only for domains that need one)
           : r.failure === 'disabled'
             ? html`This mailbox is switched off. Ask the people who run this server.`
             : html`Wrong address or password.`;
-      return signinForm(req, reply, address, problem, r.failure === 'locked-out' ? 429 : 401);
+      return signinForm(req, reply, address, problem, r.failure === 'locked-out' ? 429 : 401, safeReturnTo(form.next));
     }
     await ctx.sessions.start(req, reply, r.mailbox);
-    return reply.code(303).header('location', '/account').send();
+    return reply.code(303).header('location', safeReturnTo(form.next) ?? '/account').send();
   });
 
   app.post('/signout', async (req, reply) => {

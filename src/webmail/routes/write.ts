@@ -20,6 +20,7 @@ import type { Prefs } from '../prefs.js';
 import { sendMessage } from '../send.js';
 import { intParam, refused, type Guard } from './guard.js';
 import { loadMessage } from './read.js';
+import { recordUpload } from '../uploads.js';
 
 interface ComposeBody {
   from?: unknown;
@@ -43,9 +44,9 @@ export function writeRoutes(app: FastifyInstance, ctx: WebContext, guard: Guard,
   const uploadToken = async (mailboxId: number, blobId: string) => createHmac('sha256', await ctx.secret()).update(`webmail-upload:${mailboxId}:${blobId}`).digest('base64url');
 
   /** The attachments a composition names by upload token; a token of another mailbox or a forged one is refused. */
-  const attachmentsOf = async (mailboxId: number, v: unknown): Promise<Attachment[]> => {
+  const attachmentsOf = async (mailboxId: number, v: unknown): Promise<Array<Attachment & { blobId: string }>> => {
     const list = Array.isArray(v) ? v : [];
-    const out: Attachment[] = [];
+    const out: Array<Attachment & { blobId: string }> = [];
     let total = 0;
     for (const a of list as Array<{ token?: unknown; name?: unknown; type?: unknown }>) {
       const [blobId, mac] = str(a.token, 200).split('.');
@@ -54,13 +55,15 @@ export function writeRoutes(app: FastifyInstance, ctx: WebContext, guard: Guard,
       if (!data) throw new UserError('invalid', 'an attachment is no longer available; attach it again');
       total += data.length;
       if (total > webmailLimits.attachmentsBytes) throw new UserError('invalid', `attachments may total at most ${webmailLimits.attachmentsBytes / 1024 / 1024} MB`);
-      out.push({ filename: str(a.name, 200) || 'attachment', type: str(a.type, 130) || 'application/octet-stream', data });
+      out.push({ filename: str(a.name, 200) || 'attachment', type: str(a.type, 130) || 'application/octet-stream', data, blobId });
     }
     return out;
   };
 
-  const composition = async (mailboxId: number, address: string, b: ComposeBody): Promise<Composition> => {
+  /** The composition and the blob ids of the uploads it attaches. */
+  const composition = async (mailboxId: number, address: string, b: ComposeBody): Promise<Composition & { uploads: string[] }> => {
     const p = await prefs.get(mailboxId);
+    const attachments = await attachmentsOf(mailboxId, b.attachments);
     return {
       from: { name: p.displayName, address: str(b.from, 320) || address },
       to: strings(b.to),
@@ -70,7 +73,8 @@ export function writeRoutes(app: FastifyInstance, ctx: WebContext, guard: Guard,
       text: str(b.text, webmailLimits.jsonBodyBytes),
       inReplyTo: str(b.inReplyTo, 998) || null,
       references: strings(b.references),
-      attachments: await attachmentsOf(mailboxId, b.attachments),
+      attachments: attachments.map(({ blobId: _, ...a }) => a),
+      uploads: attachments.map((a) => a.blobId),
     };
   };
 
@@ -82,7 +86,12 @@ export function writeRoutes(app: FastifyInstance, ctx: WebContext, guard: Guard,
     const count = await store.hitCounter(`webmail.uploads:${w.mailbox.id}`, ctx.services.now(), 3600_000);
     if (count.count > webmailLimits.uploadsPerHour)
       return reply.code(429).send({ error: 'rate-limited', message: `at most ${webmailLimits.uploadsPerHour} attachments an hour; try again later` });
-    const blobId = await store.blobs.put(body);
+    let blobId: string;
+    try {
+      blobId = await recordUpload(store, w.mailbox.id, body, ctx.services.now());
+    } catch (e) {
+      return refused(reply, e);
+    }
     let name = String(req.headers['x-filename'] ?? 'attachment');
     try {
       name = decodeURIComponent(name);
@@ -103,6 +112,8 @@ export function writeRoutes(app: FastifyInstance, ctx: WebContext, guard: Guard,
       const c = await composition(w.mailbox.id, w.mailbox.address, b);
       const raw = buildMessage({ ...c, to: c.to.filter(Boolean), cc: c.cc, bcc: c.bcc }, { now: new Date(ctx.services.now()), messageIdDomain: w.mailbox.domain, keepBcc: true });
       const { uid } = await store.append(drafts!.id, raw, extractMeta(raw), ['\\Draft', '\\Seen'], ctx.services.now());
+      // The draft still names these uploads: they wait another full period.
+      await store.touchUploads(w.mailbox.id, c.uploads, ctx.services.now());
       const old = intParam(b.draftUid);
       if (old > 0) await removeDraft(store, drafts!.id, old);
       return reply.send({ folderId: drafts!.id, uid });
@@ -118,6 +129,8 @@ export function writeRoutes(app: FastifyInstance, ctx: WebContext, guard: Guard,
     try {
       const c = await composition(w.mailbox.id, w.mailbox.address, b);
       const result = await sendMessage(ctx.services, w.mailbox, { composition: c, clientIp: req.socket.remoteAddress ?? 'unknown' });
+      // Sent: the message holds its own copy of the bytes.
+      await store.removeUploads(w.mailbox.id, c.uploads);
       const old = intParam(b.draftUid);
       const drafts = await specialFolder(store, w.mailbox.id, '\\Drafts');
       if (old > 0 && drafts) await removeDraft(store, drafts.id, old);
@@ -147,7 +160,7 @@ export function writeRoutes(app: FastifyInstance, ctx: WebContext, guard: Guard,
         const part = partAt(mime, a.path.split('.').map(Number));
         if (!part) continue;
         const data = part.message ? raw.subarray(part.bodyStart, part.end) : partBytes(raw, part);
-        const blobId = await store.blobs.put(data);
+        const blobId = await recordUpload(store, w.mailbox.id, data, ctx.services.now());
         out.push({ token: `${blobId}.${await uploadToken(w.mailbox.id, blobId)}`, name: a.filename, type: a.type, size: data.length });
       }
       return reply.send({ attachments: out });
