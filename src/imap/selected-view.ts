@@ -10,13 +10,8 @@
  * - RFC 3501 §2.3.2 / §7.3.2: \Recent is claimed for this session only (store.claimRecent), RECENT follows EXISTS.
  * - RFC 9051 §7.5.2: flag changes made by others are sent as unsolicited FETCH (FLAGS) (with UID).
  * Our own changes are recognised by their mod-sequence and not echoed twice.
- *
- * A 100,000-message folder (issue 6): opening reads the store's compact listing (UID, flags, modseq, INTERNALDATE);
- * where a message's octets are and its size are read only when a command needs them (`loadBlobs`, in batches of
- * imapServerLimits.viewBlobBatch), then kept; ENVELOPE, BODYSTRUCTURE and text come from the store per command.
  */
-import { imapServerLimits } from '../lib/limits.js';
-import type { CompactEntry, EntryBlob, FolderChange, Store } from '../store/types.js';
+import type { FolderChange, MessageEntry, Store } from '../store/types.js';
 import {
   atom,
   data,
@@ -39,49 +34,11 @@ export interface ViewMessage {
   flags: readonly string[];
   modSeq: number;
   readonly internalDate: number;
+  readonly size: number;
+  readonly blobId: string;
   readonly recent: boolean;
   /** Expunged in the store, not yet announced to this client: keeps its sequence number until then. */
   expunged: boolean;
-  /** Its blob and size once a command needed them ({@link SelectedView.loadBlobs}); null when the store no longer has it. */
-  blob: EntryBlob | null | undefined;
-}
-
-/** A message whose octets are gone (expunged and released by another session since this view was built). */
-export class MessageGone extends Error {}
-
-/** A view message as the engine sees it; size and blob id must have been loaded ({@link SelectedView.loadBlobs}). */
-class ViewRecord implements MessageRecord {
-  constructor(
-    private readonly m: ViewMessage,
-    readonly seq: number,
-  ) {}
-  get uid(): number {
-    return this.m.uid;
-  }
-  get flags(): readonly string[] {
-    return this.m.flags;
-  }
-  get modSeq(): number {
-    return this.m.modSeq;
-  }
-  get internalDate(): number {
-    return this.m.internalDate;
-  }
-  get recent(): boolean {
-    return this.m.recent;
-  }
-  get size(): number {
-    return this.#blob().size;
-  }
-  get blobId(): string {
-    return this.#blob().blobId;
-  }
-  #blob(): EntryBlob {
-    const b = this.m.blob;
-    if (b === undefined) throw new Error(`blob of UID ${this.m.uid} not loaded`);
-    if (b === null) throw new MessageGone(`UID ${this.m.uid}`);
-    return b;
-  }
 }
 
 export interface ViewOpenOptions {
@@ -159,7 +116,7 @@ export class SelectedView {
     if (!folder) throw new Error('folder vanished while opening');
     // RFC 3501 §6.3.2: EXAMINE never takes \Recent away from anyone; SELECT claims it for this session.
     const firstRecent = o.readOnly ? folder.recentUid : await o.store.claimRecent(o.folderId);
-    const entries = await o.store.listCompactEntries(o.folderId);
+    const entries = await o.store.listEntries(o.folderId);
     const after = (await o.store.getFolderById(o.folderId)) ?? folder;
     return new SelectedView(o, { uidValidity: folder.uidValidity, uidNext: after.uidNext, highestModSeq: folder.highestModSeq }, entries.map((e) => toViewMessage(e, e.uid >= firstRecent)));
   }
@@ -208,22 +165,8 @@ export class SelectedView {
     return this.#messages.indexOf(m) + 1;
   }
 
-  /** The engine's record of a message; reading its size or blob id needs {@link loadBlobs} first. */
   record(m: ViewMessage, seq: number): MessageRecord {
-    return new ViewRecord(m, seq);
-  }
-
-  /**
-   * Reads the blob and size of the messages that do not have them yet, a batch at a time. A message the store no
-   * longer holds gets null (its record then throws {@link MessageGone}).
-   */
-  async loadBlobs(messages: readonly ViewMessage[]): Promise<void> {
-    const missing = messages.filter((m) => m.blob === undefined);
-    for (let i = 0; i < missing.length; i += imapServerLimits.viewBlobBatch) {
-      const part = missing.slice(i, i + imapServerLimits.viewBlobBatch);
-      const found = await this.#store.entryBlobs(this.folderId, part.map((m) => m.uid));
-      for (const m of part) m.blob ??= found.get(m.uid) ?? null;
-    }
+    return { seq, uid: m.uid, flags: m.flags, modSeq: m.modSeq, internalDate: m.internalDate, size: m.size, blobId: m.blobId, recent: m.recent };
   }
 
   /** The flags to show for a message: its stored flags, plus \Recent in this session (RFC 3501 §2.3.2). */
@@ -332,7 +275,7 @@ export class SelectedView {
   async #refreshFlags(uids: Set<number>): Promise<void> {
     const known = [...uids].filter((u) => this.#byUid.has(u));
     if (known.length === 0) return;
-    const entries = await this.#store.listCompactEntries(this.folderId, { fromUid: known.reduce((a, b) => Math.min(a, b)), toUid: known.reduce((a, b) => Math.max(a, b)) });
+    const entries = await this.#store.listEntries(this.folderId, { fromUid: known.reduce((a, b) => Math.min(a, b)), toUid: known.reduce((a, b) => Math.max(a, b)) });
     for (const e of entries) {
       const m = this.#byUid.get(e.uid);
       if (!m || !uids.has(e.uid) || e.modSeq <= m.modSeq) continue;
@@ -345,7 +288,7 @@ export class SelectedView {
   async #readNew(): Promise<void> {
     const last = this.#messages.length === 0 ? 0 : this.#messages[this.#messages.length - 1]!.uid;
     const firstRecent = this.readOnly ? Number.MAX_SAFE_INTEGER : await this.#store.claimRecent(this.folderId);
-    const entries = await this.#store.listCompactEntries(this.folderId, { fromUid: last + 1 });
+    const entries = await this.#store.listEntries(this.folderId, { fromUid: last + 1 });
     for (const e of entries) {
       if (this.#byUid.has(e.uid)) continue;
       const m = toViewMessage(e, e.uid >= firstRecent);
@@ -395,6 +338,6 @@ export class SelectedView {
   }
 }
 
-function toViewMessage(e: CompactEntry, recent: boolean): ViewMessage {
-  return { uid: e.uid, flags: e.flags, modSeq: e.modSeq, internalDate: e.internalDate, recent, expunged: false, blob: undefined };
+function toViewMessage(e: MessageEntry, recent: boolean): ViewMessage {
+  return { uid: e.uid, flags: e.flags, modSeq: e.modSeq, internalDate: e.internalDate, size: e.size, blobId: e.blobId, recent, expunged: false };
 }

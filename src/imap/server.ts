@@ -81,10 +81,17 @@ function serve(ctx: ImapContext, tls: TlsProvider, socket: Socket, info: Connect
         if (Buffer.isBuffer(chunk)) pending.push(chunk);
         else {
           push();
-          for await (const part of literalOctets(chunk)) {
-            if (current.destroyed) return;
-            const out = sink();
-            if (!out.write(part)) await waitDrain(out);
+          try {
+            for await (const part of literalOctets(chunk)) {
+              if (current.destroyed) return;
+              const out = sink();
+              if (!out.write(part)) await waitDrain(out);
+            }
+          } catch (e) {
+            // The literal's length is promised: when its source fails half-way (a damaged body), nothing can follow
+            // but the end of the connection; the command's error is still logged and answered to nobody.
+            current.destroy();
+            throw e;
           }
         }
       }

@@ -10,7 +10,7 @@
  */
 import type { LineEvent } from '../lib/line-reader.js';
 import { imapLimits, imapServerLimits } from '../lib/limits.js';
-import { isOutpostError } from '../lib/errors.js';
+import { CorruptDataError, isOutpostError } from '../lib/errors.js';
 import { StoreError } from '../store/errors.js';
 import type { StoreErrorCode } from '../store/types.js';
 import {
@@ -34,6 +34,7 @@ import type { SelectedView, UpdateStyle } from './selected-view.js';
 import type { ImapConnection, ImapContext, ImapState, ImapTransport } from './types.js';
 import type { Mailbox } from '../store/types.js';
 import { checkAppendLiteral } from './commands/append.js';
+import type { CredentialWatch } from './credential.js';
 
 const STORE_CODES: Record<StoreErrorCode, ResponseCodeName> = {
   taken: 'ALREADYEXISTS',
@@ -49,6 +50,16 @@ const STORE_CODES: Record<StoreErrorCode, ResponseCodeName> = {
 function storeBusy(e: unknown): boolean {
   const code = typeof e === 'object' && e !== null && 'code' in e ? (e as { code: unknown }).code : undefined;
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === '55P03';
+}
+
+/**
+ * Stored data that fails its check (RFC 5530 §3 CORRUPTION): a body missing octets (CorruptDataError), a SQLite
+ * file that is malformed (SQLITE_CORRUPT, SQLITE_NOTADB), PostgreSQL data_corrupted / index_corrupted (XX001, XX002).
+ */
+function storeCorrupt(e: unknown): boolean {
+  if (e instanceof CorruptDataError) return true;
+  const code = typeof e === 'object' && e !== null && 'code' in e ? (e as { code: unknown }).code : undefined;
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code === 'XX001' || code === 'XX002';
 }
 
 /** What ENABLE can turn on (RFC 5161): RFC 7162 CONDSTORE and QRESYNC, RFC 6855 UTF8=ACCEPT. */
@@ -71,6 +82,8 @@ export class ImapSession {
   releaseConnection: (() => void) | undefined;
   /** Set while the session reads raw lines (IDLE's DONE, AUTHENTICATE responses) instead of commands. */
   lineHandler: ((line: LineEvent) => Promise<void>) | undefined;
+  /** The credential this session signed in with, checked again before commands (src/imap/credential.ts); set at sign-in. */
+  credential: CredentialWatch | undefined;
   #badCommands = 0;
 
   constructor(
@@ -169,6 +182,7 @@ export class ImapSession {
       // Not counted towards the bad-command budget: the command was well-formed, only early or late.
       return this.write(bad(cmd.tag, text, { name: 'CLIENTBUG' }));
     }
+    if (this.credential !== undefined && !(await this.#credentialHolds())) return;
     let tagged: ImapResponse | undefined;
     const t0 = performance.now();
     try {
@@ -180,6 +194,27 @@ export class ImapSession {
     if (tagged === undefined || this.closed) return; // the command answers later (IDLE, AUTHENTICATE) or ended the session
     await this.flushUpdates(!(spec.usesSequenceNumbers?.(cmd as never) ?? false));
     if (!this.closed) await this.write(tagged);
+  }
+
+  /**
+   * RFC 5530 §3: a session whose app password was revoked, or whose password was changed, ends with BYE [EXPIRED]
+   * (a disabled mailbox: [CONTACTADMIN]) instead of running the command. A store that cannot answer the check
+   * does not end the session (logged; checked again at the next command).
+   */
+  async #credentialHolds(): Promise<boolean> {
+    let verdict;
+    try {
+      verdict = await this.credential!.check(this.ctx.store, this.ctx.now());
+    } catch (e) {
+      this.ctx.log.warn({ err: e }, 'imap.credential.check-failed');
+      return true;
+    }
+    if (verdict.kind === 'valid') return true;
+    this.ctx.log.info({ mailbox: this.credential!.credential.address, reason: verdict.reason }, 'imap.credential.expired');
+    const code: ResponseCodeName = verdict.kind === 'disabled' ? 'CONTACTADMIN' : 'EXPIRED';
+    await this.write(untagged('BYE', `${verdict.reason}; sign in again${verdict.kind === 'disabled' ? ' after contacting your provider' : ' with a valid password'}`, { name: code }));
+    this.close();
+    return false;
   }
 
   /** Sends the selected mailbox's pending untagged updates; ends the session if the mailbox went away. */
@@ -210,6 +245,10 @@ export class ImapSession {
       // RFC 5530 §3 INUSE: another process (e.g. a CLI command or a backup) held the store longer than we wait.
       this.ctx.log.warn({ err: e, command: cmd.name }, 'imap.command.store-busy');
       return no(cmd.tag, 'the mailbox is busy; try again in a moment', { name: 'INUSE' });
+    }
+    if (storeCorrupt(e)) {
+      this.ctx.log.error({ err: e, command: cmd.name }, 'imap.command.corrupt-data');
+      return no(cmd.tag, 'a message or mailbox is damaged on the server; the administrator can see which in the log', { name: 'CORRUPTION' });
     }
     this.ctx.log.error({ err: e, command: cmd.name }, 'imap.command.failed');
     return no(cmd.tag, 'internal server error; the problem was logged', { name: 'SERVERBUG' });

@@ -37,6 +37,17 @@ export class TemporaryError extends OutpostError {
   readonly kind = 'temporary' as const;
 }
 
+/**
+ * Stored data that fails its own check (a message body whose chunks do not add up to its size): internal, the
+ * message is for the log only; IMAP answers NO [CORRUPTION] (RFC 5530 §3), other protocols their internal error.
+ */
+export class CorruptDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CorruptDataError';
+  }
+}
+
 export function isOutpostError(e: unknown): e is OutpostError {
   return e instanceof OutpostError;
 }

@@ -264,6 +264,12 @@ export const imapServerLimits = {
   authFailuresPerConnection: 3,
   /** A SASL response line during AUTHENTICATE (base64 of authzid, user and password), as for SMTP and POP3. */
   authLineOctets: 12_288,
+  /**
+   * How often a signed-in session checks again that its credential still holds (src/imap/credential.ts, RFC 5530
+   * EXPIRED): a revoked app password or changed password ends the session at its first command a minute later at
+   * most; checking on every command would cost a store round trip each (one to PostgreSQL per NOOP).
+   */
+  credentialRecheckMs: 60 * 1000,
   /** Folders in one mailbox: people file mail in dozens, archivers in hundreds; every LIST reads them all. */
   foldersPerMailboxMax: 1000,
   /** Message octets held by one command's cache while FETCH or SEARCH reads messages several times. */
@@ -275,11 +281,6 @@ export const imapServerLimits = {
   fetchBatchResponses: 256,
   /** Write-buffer octets beyond which FETCH waits for the socket to drain (backpressure on slow clients). */
   writeHighWaterOctets: 256 * 1024,
-  /**
-   * Blob ids and sizes the selected view reads from the store in one query when a command first needs them
-   * (SELECT lists only UIDs, flags, modseqs and dates): one round trip per thousand messages, a few tens of KiB.
-   */
-  viewBlobBatch: 1000,
 } as const;
 
 /** The web server (src/http): sign-up, sign-in, settings pages, discovery endpoints. */

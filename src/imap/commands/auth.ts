@@ -10,6 +10,7 @@ import { atom, bad, no, ok, type ImapResponse } from '../../protocol/imap/index.
 import type { ImapSession } from '../session.js';
 import { ImapBad, ImapNo } from '../errors.js';
 import type { CommandOf } from './spec.js';
+import { CredentialWatch, signedInCredential } from '../credential.js';
 
 const PRIVACY = 'sign in only after STARTTLS (or on the IMAPS port): passwords are never sent in clear text';
 
@@ -102,6 +103,8 @@ async function signIn(s: ImapSession, tag: string, username: string, password: s
   }
   s.releaseConnection = release;
   s.state = { kind: 'authenticated', mailbox: r.mailbox };
+  // RFC 5530 EXPIRED: what signed in is checked again while the session lasts (src/imap/credential.ts).
+  s.credential = new CredentialWatch(signedInCredential(r.mailbox, r.via, password, r.appPasswordName), ctx.now(), imapServerLimits.credentialRecheckMs);
   s.transport.setIdleTimeout(imapServerLimits.idleTimeoutMs);
   ctx.log.info({ mailbox: r.mailbox.address, via: r.via, client: s.clientName }, 'imap.signed-in');
   // RFC 9051 §6.2.3: the capabilities may change after sign-in; send them to save a round trip.

@@ -21,10 +21,10 @@ import { storedDescription } from '../engine/describe.js';
 import { UnknownCteError, type MessageSource } from '../engine/types.js';
 import type { ImapSession } from '../session.js';
 import { ImapNo } from '../errors.js';
-import { MessageGone } from '../selected-view.js';
 import type { CommandOf } from './spec.js';
 
-export { MessageGone };
+/** A message whose octets are gone (expunged and released by another session since this view was built). */
+export class MessageGone extends Error {}
 
 /** Message octets straight from the blob store: nothing parsed, nothing kept. */
 function blobSource(store: Store): MessageSource {
@@ -45,13 +45,7 @@ function blobSource(store: Store): MessageSource {
 /** FETCH items whose responses hold no message text (RFC 9051 §7.5.2): metadata a client asks for in bulk. */
 const SMALL_ITEMS: ReadonlySet<FetchItem['kind']> = new Set(['UID', 'FLAGS', 'MODSEQ', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'BINARY.SIZE']);
 
-/** FETCH items answered from the view alone: no blob id or size needed (the view lists only these). */
-const VIEW_ITEMS: ReadonlySet<FetchItem['kind']> = new Set(['UID', 'FLAGS', 'MODSEQ', 'INTERNALDATE']);
-
-/**
- * Descriptions, blob ids and sizes are read for this many messages at a time (bounded memory for
- * `FETCH 1:* BODYSTRUCTURE`).
- */
+/** Descriptions are read for this many messages at a time (bounded memory for `FETCH 1:* BODYSTRUCTURE`). */
 const DESCRIPTION_BATCH = 256;
 
 /** Message octets from the blob store, through a per-command cache of octets and parsed MIME trees. */
@@ -90,7 +84,6 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
   }
   const source = fetchNeedsMime(items, true) ? messageSource(s.ctx.store) : blobSource(s.ctx.store);
   const wantsDescription = fetchWantsDescription(items);
-  const wantsBlobs = items.some((i) => !VIEW_ITEMS.has(i.kind));
   let described = new Map<number, unknown>();
   let gone = 0;
   // Responses without message text are small: written a batch at a time (one socket write, one flush), while a
@@ -98,11 +91,8 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
   const small = items.every((i) => SMALL_ITEMS.has(i.kind));
   let batch: ImapResponse[] = [];
   for (const [i, p] of picked.entries()) {
-    if (i % DESCRIPTION_BATCH === 0 && (wantsBlobs || wantsDescription)) {
-      const next = picked.slice(i, i + DESCRIPTION_BATCH).map((q) => q.message);
-      if (wantsBlobs) await view.loadBlobs(next);
-      if (wantsDescription) described = await s.ctx.store.structures(view.folderId, next.map((m) => m.uid));
-    }
+    if (wantsDescription && i % DESCRIPTION_BATCH === 0)
+      described = await s.ctx.store.structures(view.folderId, picked.slice(i, i + DESCRIPTION_BATCH).map((q) => q.message.uid));
     let response;
     try {
       response = await fetchMessage(view.record(p.message, p.seq), items, { source, utf8: s.utf8 }, storedDescription(described.get(p.message.uid)));

@@ -15,7 +15,6 @@ import {
   type ImapResponse,
   type ImapValue,
 } from '../../protocol/imap/index.js';
-import { imapServerLimits } from '../../lib/limits.js';
 import type { FlagMode } from '../../store/types.js';
 import type { ImapSession } from '../session.js';
 import { ImapNo } from '../errors.js';
@@ -56,8 +55,6 @@ export async function store(s: ImapSession, cmd: CommandOf<'STORE'>): Promise<Im
   for (const c of result.changed) view.noteFlags(c.uid, c.flags, c.modSeq);
   const failed = new Set(result.failed);
   const changed = new Set(result.changed.map((c) => c.uid));
-  // The FETCH responses go out a batch at a time (one socket write each), as FETCH's own.
-  let batch: ImapResponse[] = [];
   for (const p of picked) {
     if (failed.has(p.message.uid)) continue;
     // RFC 7162 §3.1.3: with CONDSTORE, .SILENT still reports the new MODSEQ of each changed message.
@@ -66,13 +63,8 @@ export async function store(s: ImapSession, cmd: CommandOf<'STORE'>): Promise<Im
     if (cmd.uid) items.push(atom('UID'), num(p.message.uid));
     if (!cmd.silent) items.push(atom('FLAGS'), list(view.displayFlags(p.message).map(atom)));
     if (s.condstore) items.push(atom('MODSEQ'), list([num(p.message.modSeq)]));
-    batch.push(data(num(p.seq), atom('FETCH'), list(items)));
-    if (batch.length >= imapServerLimits.fetchBatchResponses) {
-      await s.write(...batch);
-      batch = [];
-    }
+    await s.write(data(num(p.seq), atom('FETCH'), list(items)));
   }
-  if (batch.length > 0) await s.write(...batch);
   if (failed.size > 0) {
     // The set names messages the way the command did: UIDs for UID STORE, sequence numbers otherwise.
     const ids = cmd.uid ? result.failed : picked.filter((p) => failed.has(p.message.uid)).map((p) => p.seq);
@@ -91,8 +83,7 @@ export async function copyOrMove(s: ImapSession, cmd: CommandOf<'COPY' | 'MOVE'>
   if (cmd.name === 'MOVE' && dest.id === view.folderId) throw new ImapNo('the messages are already in that mailbox', 'CANNOT');
   if (cmd.name === 'COPY') {
     const mailbox = await s.ctx.store.getMailboxById(s.mailbox().id);
-    await view.loadBlobs(picked.map((p) => p.message));
-    const bytes = picked.reduce((n, p) => n + (p.message.blob?.size ?? 0), 0);
+    const bytes = picked.reduce((n, p) => n + p.message.size, 0);
     if (mailbox && mailbox.quotaBytes > 0 && mailbox.usedBytes + bytes > mailbox.quotaBytes) throw new ImapNo('the mailbox is full', 'OVERQUOTA');
   }
   const map = cmd.name === 'COPY' ? await s.ctx.store.copy(view.folderId, uids, dest.id) : await s.ctx.store.move(view.folderId, uids, dest.id);

@@ -38,7 +38,12 @@ export const ResponseCode = {
   AUTHENTICATIONFAILED: 'AUTHENTICATIONFAILED',
   /** RFC 5530 §3: correct credentials, but not allowed to act as the authorization identity. */
   AUTHORIZATIONFAILED: 'AUTHORIZATIONFAILED',
-  /** RFC 5530 §3: the credentials have expired. */
+  /**
+   * RFC 5530 §3: the credentials have expired. Sent as `* BYE [EXPIRED]` to a session whose app password was
+   * revoked or whose password was changed (src/imap/credential.ts). Never to LOGIN/AUTHENTICATE: Outpost's
+   * passwords and app passwords have no expiry date, and a revoked app password is deleted, so it cannot be told
+   * from a wrong one (AUTHENTICATIONFAILED).
+   */
   EXPIRED: 'EXPIRED',
   /** RFC 5530 §3: the operation needs TLS (LOGIN before STARTTLS). */
   PRIVACYREQUIRED: 'PRIVACYREQUIRED',
@@ -50,7 +55,11 @@ export const ResponseCode = {
   INUSE: 'INUSE',
   /** RFC 5530 §3: some messages addressed were expunged by another session. */
   EXPUNGEISSUED: 'EXPUNGEISSUED',
-  /** RFC 5530 §3: server data is corrupt. */
+  /**
+   * RFC 5530 §3: server data is corrupt. Sent when a message body fails its check (chunks missing octets,
+   * src/store/sqlite/blobs.ts) or the store reports damage (SQLITE_CORRUPT, PostgreSQL XX001/XX002); see
+   * src/imap/session.ts.
+   */
   CORRUPTION: 'CORRUPTION',
   /** RFC 5530 §3: a server bug. */
   SERVERBUG: 'SERVERBUG',
