@@ -10,7 +10,8 @@
 import { webmailLimits } from '../lib/limits.js';
 import { cachedSource, searchMessages, type MessageRecord } from '../imap/engine/index.js';
 import { indexQueryOf } from '../imap/engine/search-index.js';
-import type { SearchKey } from '../protocol/imap/index.js';
+import type { BodyParams, BodyStructure, SearchKey } from '../protocol/imap/index.js';
+import { storedDescription } from '../imap/engine/describe.js';
 import type { EntryFilter, ListOrder, MessageEntry, Store } from '../store/types.js';
 import { parseMime } from '../mail/mime/parse.js';
 import { quickMailbox } from '../mail/sort-keys.js';
@@ -121,6 +122,17 @@ function contains(hay: string | null, needle: string | undefined): boolean {
   return !needle || (hay ?? '').normalize('NFC').toLowerCase().includes(needle.normalize('NFC').toLowerCase());
 }
 
+const hasParam = (params: BodyParams | undefined, name: string) => !!params?.some(([k]) => k.toLowerCase() === name);
+
+/** {@link hasAttachmentPart} on the BODYSTRUCTURE stored at delivery, so the message need not be read. */
+export function structureHasAttachment(b: BodyStructure): boolean {
+  if (b.kind === 'multipart') return b.parts.some(structureHasAttachment);
+  const disposition = b.extension?.disposition;
+  if (disposition?.type.toLowerCase() === 'attachment') return true;
+  if (b.kind !== 'text' && (hasParam(disposition?.params, 'filename') || hasParam(b.fields.params, 'name'))) return true;
+  return b.kind === 'message' && structureHasAttachment(b.body);
+}
+
 function hasAttachmentPart(raw: Buffer): boolean {
   const walk = (p: ReturnType<typeof parseMime>): boolean =>
     p.disposition?.value.toLowerCase() === 'attachment' || (p.type !== 'text' && p.type !== 'multipart' && !!(p.disposition?.params.filename ?? p.params.name)) || p.children.some(walk);
@@ -150,8 +162,8 @@ function metaMatches(e: MessageEntry, q: SearchQuery): boolean {
 
 /**
  * Newest first; at most searchResultsMax results. Searches on metadata only (from, to, subject, dates, has
- * attachment) run in the store over the whole folder, newest first, and stop once enough are found; an attachment
- * search reads at most searchScanMax messages. Text and body words are looked up in the store's text index (issue 6)
+ * attachment) run in the store over the whole folder, newest first, and stop once enough are found; attachments are
+ * seen in the BODYSTRUCTURE stored at delivery (at most searchScanMax messages stored without one are read). Text and body words are looked up in the store's text index (issue 6)
  * across the whole folder, then checked by the IMAP engine on the newest searchScanMax candidates; when the index
  * cannot answer (no words, or words under 3 characters) the newest searchScanMax messages are read.
  */
@@ -196,12 +208,19 @@ async function searchMetadata(store: Store, folderId: number, q: SearchQuery): P
   let read = 0;
   for (;;) {
     const page = await store.filterEntries(folderId, filter, { beforeUid, limit: webmailLimits.searchPage });
-    for (const e of page) {
-      if (!metaMatches(e, q)) continue;
-      if (q.hasAttachment) {
-        if (read >= webmailLimits.searchScanMax) return { items: found.map(itemOf), truncated: true };
-        read++;
-        if (!hasAttachmentPart((await store.blobs.get(e.blobId)) ?? Buffer.alloc(0))) continue;
+    const matching = page.filter((e) => metaMatches(e, q));
+    // Attachments: from the BODYSTRUCTURE stored at delivery; only messages stored without one are read.
+    const structures = q.hasAttachment ? await store.structures(folderId, matching.map((e) => e.uid)) : null;
+    for (const e of matching) {
+      if (structures) {
+        const stored = storedDescription(structures.get(e.uid));
+        if (stored) {
+          if (!structureHasAttachment(stored.body)) continue;
+        } else {
+          if (read >= webmailLimits.searchScanMax) return { items: found.map(itemOf), truncated: true };
+          read++;
+          if (!hasAttachmentPart((await store.blobs.get(e.blobId)) ?? Buffer.alloc(0))) continue;
+        }
       }
       found.push(e);
       if (found.length > webmailLimits.searchResultsMax) return { items: found.slice(0, webmailLimits.searchResultsMax).map(itemOf), truncated: true };

@@ -15,6 +15,7 @@ import { outpost } from '../kit/cli.js';
 import { Browser, fetchRaw } from '../http/client.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { SpamTraining } from '../../src/inbound/training.js';
+import { webmailLimits } from '../../src/lib/limits.js';
 
 let d: TestDataDir;
 let serve: ServeProcess;
@@ -356,6 +357,26 @@ describe('webmail API', () => {
     assert.match(text, /event: change\ndata: \{"kind":"exists","folderId":\d+/);
     const af = await folders(alice);
     assert.doesNotMatch(text, new RegExp(`"folderId":${af.inbox!.id}\\b`), 'no events of another mailbox');
+  });
+
+  it('uploads waiting to be sent are bounded per mailbox (422 with the reason past the bound)', async () => {
+    const store = openSqliteStore({ path: join(d.dir, 'outpost.db') });
+    const aliceId = (await store.getMailbox(ALICE))!.id;
+    // Another upload already waits, all but 10 bytes of the bound.
+    const waiting = 'f'.repeat(64);
+    const room = webmailLimits.uploadsPendingBytes - (await store.uploadBytes(aliceId)) - 10;
+    await store.addUpload(aliceId, waiting, room, Date.now(), webmailLimits.uploadsPendingBytes);
+    try {
+      const cookie = [...alice.b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+      const upload = (body: string) => fetchRaw(`${origin}/webmail/api/uploads`, { method: 'POST', headers: { cookie, 'x-csrf-token': alice.csrf, 'content-type': 'text/plain' }, body });
+      assert.equal((await upload('0123456789')).status, 201, 'up to the bound');
+      const over = await upload('one byte too many');
+      assert.equal(over.status, 422, over.body);
+      assert.match((JSON.parse(over.body) as { message: string }).message, /attachments waiting to be sent may take at most 96 MB/);
+    } finally {
+      await store.removeUploads(aliceId, [waiting]);
+      await store.close();
+    }
   });
 
   it('uploads are limited per mailbox per hour (429 past the limit)', async () => {

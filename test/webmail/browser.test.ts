@@ -123,13 +123,12 @@ after(async () => {
 });
 
 describe('webmail in a browser', () => {
-  it('needs a session: /webmail redirects to sign-in; sign in, the inbox shows', async () => {
+  it('needs a session: /webmail redirects to sign-in; sign in, back to the webmail, the inbox shows', async () => {
     await page.goto(`${origin}/webmail`);
-    await page.waitForURL(/\/signin$/);
+    await page.waitForURL(/\/signin\?next=%2Fwebmail$/);
     await page.fill('#address', d.postmaster);
     await page.fill('#password', d.postmasterPassword);
-    await Promise.all([page.waitForURL(/\/account$/), page.click('main button[type=submit]')]);
-    await page.click('#webmail-link');
+    await Promise.all([page.waitForURL(/\/webmail$/), page.click('main button[type=submit]')]);
     await page.waitForSelector('nav.folders a[data-folder="inbox"].current');
     const folders = await page.locator('nav.folders a .name').allInnerTexts();
     for (const f of ['Inbox', 'Drafts', 'Sent', 'Trash']) assert.ok(folders.includes(f), `${f} in ${folders.join(', ')}`);
@@ -259,10 +258,21 @@ describe('webmail in a browser', () => {
     await page.locator('#to').press('Enter');
     assert.equal(await page.inputValue('#to'), 'Bob <bob@remote.test>, ');
     await page.fill('#to', 'bob@remote.test, bounce@remote.test, later@remote.test');
+    await page.fill('#bcc', 'hidden@remote.test');
     await page.fill('#subject-input', 'Status check');
     await page.fill('#body', 'Three recipients, three fates.');
     await page.click('#send');
     await page.waitForSelector('#notice:has-text("Sent")');
+    // The remote MX gets no Bcc field (the blind copy went to hidden@ as an envelope recipient only); Sent keeps it.
+    const deadline = Date.now() + 15_000;
+    const hidden = () => sink.received.find((m) => m.rcpts.includes('hidden@remote.test') && m.data.includes('Status check'));
+    while (!hidden() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(hidden(), 'the blind copy reached the remote MX');
+    assert.doesNotMatch(hidden()!.data, /^Bcc:/im);
+    await openFolder('sent');
+    await openMessage('Status check');
+    const original = await page.request.get(new URL((await page.locator('#show-original').getAttribute('href'))!, page.url()).toString());
+    assert.match(await original.text(), /^Bcc: hidden@remote\.test\r?$/m);
     await page.click('#outbox-link');
     const row = (addr: string) => page.locator('#outbox article', { hasText: 'Status check' }).locator(`tr:has-text("${addr}")`);
     await row('bob@remote.test').and(page.locator('[data-state="delivered"]')).waitFor({ timeout: 15_000 });

@@ -2,7 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { groupConversations, rowPeople, newestEntries, storeNeedle } from '../../src/webmail/listing.js';
+import { groupConversations, rowPeople, newestEntries, storeNeedle, structureHasAttachment } from '../../src/webmail/listing.js';
+import { describeMessage } from '../../src/imap/engine/describe.js';
 import { baseSubject, senderKey, sortKeysOf } from '../../src/mail/sort-keys.js';
 import { people } from '../../src/webmail/message.js';
 import type { MessageEntry, Store } from '../../src/store/types.js';
@@ -100,5 +101,21 @@ describe('groupConversations', () => {
     const c = e(4, '<c@x>', '<gone@x>');
     const c2 = e(5, '<c2@x>', '<gone@x>');
     assert.deepEqual(groupConversations([a1, b1, a3, c, c2]).map((g) => g.map((x) => x.uid)), [[4, 5], [1, 3], [2]]);
+  });
+});
+
+describe('structureHasAttachment (from the BODYSTRUCTURE stored at delivery)', () => {
+  const mixed = (second: string) =>
+    Buffer.from(`From: a@b.test\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\n${second}\r\n\r\nAAAA\r\n--b--\r\n`);
+  const has = (raw: Buffer) => structureHasAttachment(describeMessage(raw).structure.body);
+  it('an attachment disposition, or a named part that is not text, is an attachment', () => {
+    assert.equal(has(Buffer.from('From: a@b.test\r\nSubject: x\r\n\r\nplain\r\n')), false);
+    assert.equal(has(mixed('Content-Type: application/pdf\r\nContent-Disposition: ATTACHMENT; filename=x.pdf')), true);
+    assert.equal(has(mixed('Content-Type: image/png; name=photo.png')), true);
+    assert.equal(has(mixed('Content-Type: text/plain\r\nContent-Disposition: attachment; filename=notes.txt')), true);
+    assert.equal(has(mixed('Content-Type: text/plain; name=notes.txt\r\nContent-Disposition: inline')), false);
+    assert.equal(has(mixed('Content-Type: image/png\r\nContent-Disposition: inline')), false);
+    const inner = 'From: c@d.test\r\nSubject: inner\r\nContent-Type: multipart/mixed; boundary=i\r\n\r\n--i\r\nContent-Type: application/zip; name=a.zip\r\n\r\nUEs=\r\n--i--';
+    assert.equal(has(mixed(`Content-Type: message/rfc822\r\n\r\n${inner}`)), true);
   });
 });

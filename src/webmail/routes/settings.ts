@@ -81,12 +81,14 @@ export function settingsRoutes(app: FastifyInstance, ctx: WebContext, guard: Gua
     const sent = await specialFolder(store, w.mailbox.id, '\\Sent');
     const sentEntries = sent ? await store.listEntries(sent.id, { fromUid: Math.max(1, sent.uidNext - webmailLimits.suggestionScan) }) : [];
     const byMessage = new Map(sentEntries.map((e) => [e.messageId, e]));
+    // A message sent with Bcc has its own Sent copy (src/webmail/send.ts), stored with the sending time as its date.
+    const byTime = new Map(sentEntries.map((e) => [e.internalDate, e]));
     const groups = new Map<number, { message: ReturnType<typeof itemOf> | null; folderId: number | null; recipients: unknown[]; createdAt: number }>();
     for (const q of entries.sort((a, b) => b.id - a.id).slice(0, 200)) {
       const attempts = await store.listQueueAttempts(q.id);
       const last = attempts.at(-1);
       const state = q.status === 'queued' ? (q.attempts > 0 ? 'retrying' : 'queued') : q.status;
-      const g = groups.get(q.messageId) ?? { message: byMessage.has(q.messageId) ? itemOf(byMessage.get(q.messageId)!) : null, folderId: sent?.id ?? null, recipients: [], createdAt: q.createdAt };
+      const g = groups.get(q.messageId) ?? { message: ((e) => (e ? itemOf(e) : null))(byMessage.get(q.messageId) ?? byTime.get(q.createdAt)), folderId: sent?.id ?? null, recipients: [], createdAt: q.createdAt };
       g.recipients.push({ address: q.rcptTo, state, attempts: q.attempts, nextAttemptAt: q.status === 'queued' ? q.nextAttemptAt : null, lastReply: last?.reply ?? q.lastError, host: last?.host ?? null, updatedAt: q.updatedAt });
       groups.set(q.messageId, g);
     }
