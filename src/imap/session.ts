@@ -182,7 +182,7 @@ export class ImapSession {
       // Not counted towards the bad-command budget: the command was well-formed, only early or late.
       return this.write(bad(cmd.tag, text, { name: 'CLIENTBUG' }));
     }
-    if (this.credential !== undefined && !(await this.#credentialHolds())) return;
+    if (!(await this.credentialHolds())) return;
     let tagged: ImapResponse | undefined;
     const t0 = performance.now();
     try {
@@ -198,10 +198,11 @@ export class ImapSession {
 
   /**
    * RFC 5530 §3: a session whose app password was revoked, or whose password was changed, ends with BYE [EXPIRED]
-   * (a disabled mailbox: [CONTACTADMIN]) instead of running the command. A store that cannot answer the check
-   * does not end the session (logged; checked again at the next command).
+   * (a disabled mailbox: [CONTACTADMIN]) instead of running the command, or, in IDLE, instead of the next update.
+   * A store that cannot answer the check does not end the session (logged; checked again next time).
    */
-  async #credentialHolds(): Promise<boolean> {
+  async credentialHolds(): Promise<boolean> {
+    if (this.credential === undefined || this.closed) return true;
     let verdict;
     try {
       verdict = await this.credential!.check(this.ctx.store, this.ctx.now());

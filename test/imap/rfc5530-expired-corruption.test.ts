@@ -3,7 +3,8 @@
  * socket, with real services (SQLite store, argon2, the auth service) and an injected clock:
  * - a session whose app password is revoked, or whose password is changed, ends with `* BYE [EXPIRED]` at its
  *   first command once imapServerLimits.credentialRecheckMs have passed (not before: no store read per command);
- *   a disabled mailbox gets `* BYE [CONTACTADMIN]`; a session signed in with a credential that still holds goes on;
+ *   a session in IDLE ends at its next update; a disabled mailbox gets `* BYE [CONTACTADMIN]`; a session signed in
+ *   with a credential that still holds goes on;
  * - a message body that lost a chunk in the store is NO [CORRUPTION] for SEARCH (which reads it whole), and ends
  *   the connection in the middle of a streamed BODY[] (a literal's length is promised, no tagged reply can follow).
  */
@@ -115,6 +116,24 @@ describe('RFC 5530 EXPIRED and CORRUPTION', { timeout: 60_000 }, () => {
     assert.match(await fresh.cmd('z NOOP', tagged('z')), /^z OK/m, 'a session with the new password goes on');
     app.close();
     fresh.close();
+  });
+
+  it('a session in IDLE with a revoked app password: BYE [EXPIRED] at the next update, which it does not get', async () => {
+    const { secret } = await t.accounts.addAppPassword('alice@example.test', 'tablet');
+    const c = await signIn('alice@example.test', secret);
+    await c.cmd('s SELECT INBOX', tagged('s'));
+    assert.match(await c.cmd('i IDLE', /^\+ idling\r\n/m), /^\+ idling/m);
+    const inbox = (await t.store.getFolder((await t.store.getMailbox('alice@example.test'))!.id, 'INBOX'))!;
+    const raw = Buffer.from('Subject: one\r\n\r\nfirst\r\n');
+    await t.store.append(inbox.id, raw, extractMeta(raw), [], 1);
+    assert.match(await c.read(/^\* 1 EXISTS\r\n/m), /^\* 1 EXISTS/m, 'updates flow while the credential holds');
+    await t.accounts.revokeAppPassword('alice@example.test', 'tablet');
+    t.clock.now += imapServerLimits.credentialRecheckMs;
+    await t.store.append(inbox.id, raw, extractMeta(raw), [], 2);
+    const out = await c.read(bye);
+    assert.match(out, /^\* BYE \[EXPIRED\] the app password "tablet" was revoked/m);
+    assert.doesNotMatch(out, /^\* 2 EXISTS/m);
+    await closed(c);
   });
 
   it('a disabled mailbox: BYE [CONTACTADMIN]', async () => {

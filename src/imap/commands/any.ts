@@ -75,7 +75,10 @@ export async function namespace(s: ImapSession, cmd: CommandOf<'NAMESPACE'>): Pr
 export async function idle(s: ImapSession, cmd: CommandOf<'IDLE'>): Promise<ImapResponse | undefined> {
   let chain: Promise<void> = Promise.resolve();
   const flush = () => {
-    chain = chain.then(() => s.flushUpdates(true)).catch((e: unknown) => s.ctx.log.error({ err: e }, 'imap.idle.update-failed'));
+    // RFC 5530 EXPIRED: a session idling for hours with a revoked credential ends at the next update (src/imap/credential.ts).
+    chain = chain
+      .then(async () => ((await s.credentialHolds()) ? s.flushUpdates(true) : undefined))
+      .catch((e: unknown) => s.ctx.log.error({ err: e }, 'imap.idle.update-failed'));
   };
   const view = s.state.kind === 'selected' ? s.state.view : undefined;
   await s.write({ kind: 'continuation', text: 'idling' });
