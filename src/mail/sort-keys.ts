@@ -90,3 +90,33 @@ export function baseSubject(subject: string | null): string {
   }
   return fold(s.trim());
 }
+
+type Part = {
+  kind?: unknown;
+  type?: unknown;
+  parts?: unknown;
+  body?: unknown;
+  fields?: { params?: unknown };
+  extension?: { disposition?: { type?: unknown; params?: unknown } | null };
+};
+
+const hasParam = (params: unknown, name: string): boolean =>
+  Array.isArray(params) && params.some((p) => Array.isArray(p) && typeof p[0] === 'string' && p[0].toLowerCase() === name);
+
+/**
+ * Whether a stored description's BODYSTRUCTURE (the JSON the IMAP engine stores, {@link MessageMeta.structure}
+ * `.body`) shows an attachment: a part with `Content-Disposition: attachment` (RFC 2183), or a named part that is
+ * neither text nor multipart; null when `structure` is not such a description (then only the octets can tell).
+ */
+export function structureHasAttachment(structure: unknown): boolean | null {
+  const body = (structure as { v?: unknown; body?: unknown } | null)?.body;
+  if ((structure as { v?: unknown } | null)?.v !== 1 || typeof body !== 'object' || body === null) return null;
+  const walk = (b: Part): boolean => {
+    if (b.kind === 'multipart') return Array.isArray(b.parts) && (b.parts as Part[]).some(walk);
+    const d = b.extension?.disposition;
+    if (typeof d?.type === 'string' && d.type.toLowerCase() === 'attachment') return true;
+    if (b.kind !== 'text' && (hasParam(d?.params, 'filename') || hasParam(b.fields?.params, 'name'))) return true;
+    return b.kind === 'message' && typeof b.body === 'object' && b.body !== null && walk(b.body as Part);
+  };
+  return walk(body as Part);
+}

@@ -643,6 +643,11 @@ export interface EntryFilter {
   since?: number | undefined;
   /** internalDate < before (ms). */
   before?: number | undefined;
+  /**
+   * Only entries whose stored structure ({@link MessageMeta.structure}) shows an attachment
+   * ({@link import('../mail/sort-keys.js').structureHasAttachment}), plus those stored without one (the caller checks them).
+   */
+  attachments?: boolean | undefined;
 }
 
 export interface WebmailListStore {

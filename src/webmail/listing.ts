@@ -10,11 +10,10 @@
 import { webmailLimits } from '../lib/limits.js';
 import { cachedSource, searchMessages, type MessageRecord } from '../imap/engine/index.js';
 import { indexQueryOf } from '../imap/engine/search-index.js';
-import type { BodyParams, BodyStructure, SearchKey } from '../protocol/imap/index.js';
-import { storedDescription } from '../imap/engine/describe.js';
+import type { SearchKey } from '../protocol/imap/index.js';
 import type { EntryFilter, ListOrder, MessageEntry, Store } from '../store/types.js';
 import { parseMime } from '../mail/mime/parse.js';
-import { quickMailbox } from '../mail/sort-keys.js';
+import { quickMailbox, structureHasAttachment } from '../mail/sort-keys.js';
 import { people, type Person } from './message.js';
 
 export interface ListItem {
@@ -122,17 +121,6 @@ function contains(hay: string | null, needle: string | undefined): boolean {
   return !needle || (hay ?? '').normalize('NFC').toLowerCase().includes(needle.normalize('NFC').toLowerCase());
 }
 
-const hasParam = (params: BodyParams | undefined, name: string) => !!params?.some(([k]) => k.toLowerCase() === name);
-
-/** {@link hasAttachmentPart} on the BODYSTRUCTURE stored at delivery, so the message need not be read. */
-export function structureHasAttachment(b: BodyStructure): boolean {
-  if (b.kind === 'multipart') return b.parts.some(structureHasAttachment);
-  const disposition = b.extension?.disposition;
-  if (disposition?.type.toLowerCase() === 'attachment') return true;
-  if (b.kind !== 'text' && (hasParam(disposition?.params, 'filename') || hasParam(b.fields.params, 'name'))) return true;
-  return b.kind === 'message' && structureHasAttachment(b.body);
-}
-
 function hasAttachmentPart(raw: Buffer): boolean {
   const walk = (p: ReturnType<typeof parseMime>): boolean =>
     p.disposition?.value.toLowerCase() === 'attachment' || (p.type !== 'text' && p.type !== 'multipart' && !!(p.disposition?.params.filename ?? p.params.name)) || p.children.some(walk);
@@ -163,7 +151,8 @@ function metaMatches(e: MessageEntry, q: SearchQuery): boolean {
 /**
  * Newest first; at most searchResultsMax results. Searches on metadata only (from, to, subject, dates, has
  * attachment) run in the store over the whole folder, newest first, and stop once enough are found; attachments are
- * seen in the BODYSTRUCTURE stored at delivery (at most searchScanMax messages stored without one are read). Text and body words are looked up in the store's text index (issue 6)
+ * known to the store from the BODYSTRUCTURE stored at delivery (at most searchScanMax messages stored without one
+ * are read here). Text and body words are looked up in the store's text index (issue 6)
  * across the whole folder, then checked by the IMAP engine on the newest searchScanMax candidates; when the index
  * cannot answer (no words, or words under 3 characters) the newest searchScanMax messages are read.
  */
@@ -202,7 +191,14 @@ export async function searchFolder(store: Store, folderId: number, q: SearchQuer
 
 /** Metadata searches: pages of the store's filtered entries, newest first, confirmed here, until enough are found. */
 async function searchMetadata(store: Store, folderId: number, q: SearchQuery): Promise<{ items: ListItem[]; truncated: boolean }> {
-  const filter: EntryFilter = { from: storeNeedle(q.from), to: storeNeedle(q.to), subject: storeNeedle(q.subject), since: dayStart(q.since), before: dayStart(q.before) };
+  const filter: EntryFilter = {
+    from: storeNeedle(q.from),
+    to: storeNeedle(q.to),
+    subject: storeNeedle(q.subject),
+    since: dayStart(q.since),
+    before: dayStart(q.before),
+    attachments: q.hasAttachment || undefined,
+  };
   const found: MessageEntry[] = [];
   let beforeUid: number | undefined;
   let read = 0;
@@ -213,9 +209,9 @@ async function searchMetadata(store: Store, folderId: number, q: SearchQuery): P
     const structures = q.hasAttachment ? await store.structures(folderId, matching.map((e) => e.uid)) : null;
     for (const e of matching) {
       if (structures) {
-        const stored = storedDescription(structures.get(e.uid));
-        if (stored) {
-          if (!structureHasAttachment(stored.body)) continue;
+        const stored = structureHasAttachment(structures.get(e.uid));
+        if (stored !== null) {
+          if (!stored) continue;
         } else {
           if (read >= webmailLimits.searchScanMax) return { items: found.map(itemOf), truncated: true };
           read++;

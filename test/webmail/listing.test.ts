@@ -2,9 +2,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { groupConversations, rowPeople, newestEntries, storeNeedle, structureHasAttachment } from '../../src/webmail/listing.js';
+import { groupConversations, rowPeople, newestEntries, storeNeedle } from '../../src/webmail/listing.js';
 import { describeMessage } from '../../src/imap/engine/describe.js';
-import { baseSubject, senderKey, sortKeysOf } from '../../src/mail/sort-keys.js';
+import { baseSubject, senderKey, sortKeysOf, structureHasAttachment } from '../../src/mail/sort-keys.js';
 import { people } from '../../src/webmail/message.js';
 import type { MessageEntry, Store } from '../../src/store/types.js';
 
@@ -107,7 +107,7 @@ describe('groupConversations', () => {
 describe('structureHasAttachment (from the BODYSTRUCTURE stored at delivery)', () => {
   const mixed = (second: string) =>
     Buffer.from(`From: a@b.test\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\n${second}\r\n\r\nAAAA\r\n--b--\r\n`);
-  const has = (raw: Buffer) => structureHasAttachment(describeMessage(raw).structure.body);
+  const has = (raw: Buffer) => structureHasAttachment(describeMessage(raw).structure);
   it('an attachment disposition, or a named part that is not text, is an attachment', () => {
     assert.equal(has(Buffer.from('From: a@b.test\r\nSubject: x\r\n\r\nplain\r\n')), false);
     assert.equal(has(mixed('Content-Type: application/pdf\r\nContent-Disposition: ATTACHMENT; filename=x.pdf')), true);
@@ -117,5 +117,7 @@ describe('structureHasAttachment (from the BODYSTRUCTURE stored at delivery)', (
     assert.equal(has(mixed('Content-Type: image/png\r\nContent-Disposition: inline')), false);
     const inner = 'From: c@d.test\r\nSubject: inner\r\nContent-Type: multipart/mixed; boundary=i\r\n\r\n--i\r\nContent-Type: application/zip; name=a.zip\r\n\r\nUEs=\r\n--i--';
     assert.equal(has(mixed(`Content-Type: message/rfc822\r\n\r\n${inner}`)), true);
+    assert.equal(structureHasAttachment(null), null, 'no stored description: unknown');
+    assert.equal(structureHasAttachment({ v: 2, body: {} }), null);
   });
 });

@@ -102,6 +102,36 @@ export function webmailListCases(h: StoreHarness): void {
       }));
   });
 
+  describe('webmail attachment filter', () => {
+    it('keeps entries whose stored structure shows an attachment and those stored without one', () =>
+      h.withStore(async (s) => {
+        const m = await domainWithMailbox(s, 'alice@example.test');
+        const inbox = (await s.getFolder(m.id, 'INBOX'))!;
+        const part = (disposition: string | null, kind = 'basic') => ({
+          kind,
+          type: kind === 'text' ? 'text' : 'application',
+          subtype: 'pdf',
+          fields: { params: [], id: null, description: null, encoding: '7bit', size: 3 },
+          extension: { md5: null, disposition: disposition ? { type: disposition, params: [['filename', 'x.pdf']] } : null, language: null, location: null },
+        });
+        const structures = [
+          null, // uid 1: unknown
+          { v: 1, body: part(null, 'text') }, // uid 2: plain text
+          { v: 1, body: { kind: 'multipart', subtype: 'mixed', parts: [part(null, 'text'), part('attachment')] } }, // uid 3
+          { v: 1, body: part('inline') }, // uid 4: inline, but a named part that is not text
+          { v: 1, body: part('inline', 'text') }, // uid 5: inline text
+        ];
+        for (const [i, structure] of structures.entries()) {
+          const raw = Buffer.from(`Subject: ${i}\r\n\r\nbody\r\n`);
+          await s.append(inbox.id, raw, { ...metaOf(specs[0]!), size: raw.length, structure }, [], 1000 + i);
+        }
+        const uids = async (f: Parameters<Store['filterEntries']>[1]) => (await s.filterEntries(inbox.id, f, { limit: 10 })).map((e) => e.uid);
+        assert.deepEqual(await uids({ attachments: true }), [4, 3, 1]);
+        assert.deepEqual(await uids({ attachments: true, since: 1001 }), [4, 3]);
+        assert.deepEqual(await uids({ attachments: false }), [5, 4, 3, 2, 1]);
+      }));
+  });
+
   describe('webmail uploads waiting to be sent', () => {
     it('are bounded per mailbox, refreshed, removed, and expired with their blobs unless a message holds them', () =>
       h.withStore(async (s) => {

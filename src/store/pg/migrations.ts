@@ -287,6 +287,8 @@ ALTER TABLE entries ADD COLUMN sort_date BIGINT;
 ALTER TABLE entries ADD COLUMN sort_from TEXT COLLATE "C";
 ALTER TABLE entries ADD COLUMN sort_subject TEXT COLLATE "C";
 ALTER TABLE entries ADD COLUMN sort_size BIGINT;
+-- 1 when the stored BODYSTRUCTURE shows an attachment, 0 when it shows none, NULL when unknown (no structure).
+ALTER TABLE entries ADD COLUMN attachments SMALLINT;
 CREATE INDEX entries_unsorted ON entries(folder_id, uid) WHERE sort_date IS NULL;
 CREATE INDEX entries_by_date ON entries(folder_id, sort_date, uid);
 CREATE INDEX entries_by_from ON entries(folder_id, sort_from, uid);

@@ -5,7 +5,7 @@
  */
 import type { EntryFilter, ListOrder, MessageEntry, WebmailListStore } from '../types.js';
 import { webmailLimits } from '../../lib/limits.js';
-import { sortKeysOf } from '../../mail/sort-keys.js';
+import { sortKeysOf, structureHasAttachment } from '../../mail/sort-keys.js';
 import { type PgDb, rowsOf } from './db.js';
 import { ENTRY_COLUMNS, toEntry, type EntryRow } from './mail.js';
 
@@ -21,19 +21,23 @@ export class PgWebmailList implements WebmailListStore {
     let filled = 0;
     for (;;) {
       const n = await this.db.tx(async (q) => {
-        const rows = await rowsOf<{ uid: number; internal_date: number; size: number; subject: string | null; from_addr: string | null; date: number | null }>(
+        const rows = await rowsOf<{ uid: number; internal_date: number; size: number; subject: string | null; from_addr: string | null; date: number | null; structure: string | null }>(
           q,
-          `SELECT e.uid, e.internal_date, m.size, m.subject, m.from_addr, m.date FROM entries e JOIN messages m ON m.id = e.message_id
+          `SELECT e.uid, e.internal_date, m.size, m.subject, m.from_addr, m.date, m.structure FROM entries e JOIN messages m ON m.id = e.message_id
            WHERE e.folder_id = $1 AND e.sort_date IS NULL LIMIT $2 FOR UPDATE OF e SKIP LOCKED`,
           [folderId, webmailLimits.sortKeyBatch],
         );
         if (rows.length === 0) return 0;
         const keys = rows.map((r) => sortKeysOf({ date: r.date, from: r.from_addr, subject: r.subject }, r.internal_date));
+        const attachments = rows.map((r) => {
+          const a = r.structure === null ? null : structureHasAttachment(JSON.parse(r.structure));
+          return a === null ? null : a ? 1 : 0;
+        });
         await q.query(
-          `UPDATE entries e SET sort_date = t.d, sort_from = t.f, sort_subject = t.s, sort_size = t.z
-           FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[]) AS t(u, d, f, s, z)
+          `UPDATE entries e SET sort_date = t.d, sort_from = t.f, sort_subject = t.s, sort_size = t.z, attachments = t.a
+           FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::smallint[]) AS t(u, d, f, s, z, a)
            WHERE e.folder_id = $1 AND e.uid = t.u`,
-          [folderId, rows.map((r) => r.uid), keys.map((k) => k.date), keys.map((k) => k.from), keys.map((k) => k.subject), rows.map((r) => r.size)],
+          [folderId, rows.map((r) => r.uid), keys.map((k) => k.date), keys.map((k) => k.from), keys.map((k) => k.subject), rows.map((r) => r.size), attachments],
         );
         return rows.length;
       });
@@ -42,8 +46,13 @@ export class PgWebmailList implements WebmailListStore {
     }
   }
 
+  /** Fills the folder's missing keys, if any (one indexed probe when there are none). */
+  private async ensureKeys(folderId: number): Promise<void> {
+    if (await this.db.row('SELECT 1 FROM entries WHERE folder_id = $1 AND sort_date IS NULL LIMIT 1', [folderId])) await this.fillSortKeys(folderId);
+  }
+
   async sortedEntries(folderId: number, q: { order: ListOrder; reverse: boolean; offset: number; limit: number }): Promise<MessageEntry[]> {
-    if (q.order !== 'arrival' && (await this.db.row('SELECT 1 FROM entries WHERE folder_id = $1 AND sort_date IS NULL LIMIT 1', [folderId]))) await this.fillSortKeys(folderId);
+    if (q.order !== 'arrival') await this.ensureKeys(folderId);
     const dir = q.reverse ? 'DESC' : 'ASC';
     const rows = await this.db.rows<EntryRow>(
       `SELECT ${ENTRY_COLUMNS} FROM entries e JOIN messages m ON m.id = e.message_id
@@ -65,6 +74,10 @@ export class PgWebmailList implements WebmailListStore {
     if (f.subject) where.push(`m.subject ILIKE ${arg(containsPattern(f.subject))} ESCAPE '\\'`);
     if (f.since !== undefined) where.push(`e.internal_date >= ${arg(f.since)}`);
     if (f.before !== undefined) where.push(`e.internal_date < ${arg(f.before)}`);
+    if (f.attachments) {
+      await this.ensureKeys(folderId);
+      where.push('(e.attachments = 1 OR e.attachments IS NULL)');
+    }
     const rows = await this.db.rows<EntryRow>(
       `SELECT ${ENTRY_COLUMNS} FROM entries e JOIN messages m ON m.id = e.message_id WHERE ${where.join(' AND ')} ORDER BY e.uid DESC LIMIT ${arg(page.limit)}`,
       args,

@@ -313,6 +313,8 @@ ALTER TABLE entries ADD COLUMN sort_date INTEGER;
 ALTER TABLE entries ADD COLUMN sort_from TEXT;
 ALTER TABLE entries ADD COLUMN sort_subject TEXT;
 ALTER TABLE entries ADD COLUMN sort_size INTEGER;
+-- 1 when the stored BODYSTRUCTURE shows an attachment, 0 when it shows none, NULL when unknown (no structure).
+ALTER TABLE entries ADD COLUMN attachments INTEGER;
 CREATE INDEX entries_unsorted ON entries(folder_id, uid) WHERE sort_date IS NULL;
 CREATE INDEX entries_by_date ON entries(folder_id, sort_date, uid);
 CREATE INDEX entries_by_from ON entries(folder_id, sort_from, uid);

@@ -6,7 +6,7 @@
  */
 import type { EntryFilter, ListOrder, MessageEntry, WebmailListStore } from '../types.js';
 import { webmailLimits } from '../../lib/limits.js';
-import { sortKeysOf } from '../../mail/sort-keys.js';
+import { sortKeysOf, structureHasAttachment } from '../../mail/sort-keys.js';
 import { type Db, writeTx } from './db.js';
 import { ENTRY_COLUMNS, toEntry, type EntryRow } from './mail.js';
 
@@ -21,10 +21,10 @@ export class SqliteWebmailList implements WebmailListStore {
   /** Gives every entry of the folder without sort keys its keys; returns how many were filled. */
   async fillSortKeys(folderId: number): Promise<number> {
     const pick = this.db.prepare(
-      `SELECT e.uid, e.internal_date, m.size, m.subject, m.from_addr, m.date FROM entries e JOIN messages m ON m.id = e.message_id
+      `SELECT e.uid, e.internal_date, m.size, m.subject, m.from_addr, m.date, m.structure FROM entries e JOIN messages m ON m.id = e.message_id
        WHERE e.folder_id = ? AND e.sort_date IS NULL LIMIT ?`,
     );
-    const set = this.db.prepare('UPDATE entries SET sort_date = ?, sort_from = ?, sort_subject = ?, sort_size = ? WHERE folder_id = ? AND uid = ?');
+    const set = this.db.prepare('UPDATE entries SET sort_date = ?, sort_from = ?, sort_subject = ?, sort_size = ?, attachments = ? WHERE folder_id = ? AND uid = ?');
     let filled = 0;
     for (;;) {
       const n = await writeTx(this.db, () => {
@@ -35,10 +35,12 @@ export class SqliteWebmailList implements WebmailListStore {
           subject: string | null;
           from_addr: string | null;
           date: number | null;
+          structure: string | null;
         }>;
         for (const r of rows) {
           const k = sortKeysOf({ date: r.date, from: r.from_addr, subject: r.subject }, r.internal_date);
-          set.run(k.date, k.from, k.subject, r.size, folderId, r.uid);
+          const attachments = r.structure === null ? null : structureHasAttachment(JSON.parse(r.structure));
+          set.run(k.date, k.from, k.subject, r.size, attachments === null ? null : attachments ? 1 : 0, folderId, r.uid);
         }
         return rows.length;
       });
@@ -47,8 +49,13 @@ export class SqliteWebmailList implements WebmailListStore {
     }
   }
 
+  /** Fills the folder's missing keys, if any (one indexed probe when there are none). */
+  private async ensureKeys(folderId: number): Promise<void> {
+    if (this.db.prepare('SELECT 1 FROM entries WHERE folder_id = ? AND sort_date IS NULL LIMIT 1').get(folderId)) await this.fillSortKeys(folderId);
+  }
+
   async sortedEntries(folderId: number, q: { order: ListOrder; reverse: boolean; offset: number; limit: number }): Promise<MessageEntry[]> {
-    if (q.order !== 'arrival' && this.db.prepare('SELECT 1 FROM entries WHERE folder_id = ? AND sort_date IS NULL LIMIT 1').get(folderId)) await this.fillSortKeys(folderId);
+    if (q.order !== 'arrival') await this.ensureKeys(folderId);
     const dir = q.reverse ? 'DESC' : 'ASC';
     const rows = this.db
       .prepare(
@@ -68,6 +75,10 @@ export class SqliteWebmailList implements WebmailListStore {
     if (f.subject) where.push("m.subject LIKE ? ESCAPE '\\'"), args.push(containsPattern(f.subject));
     if (f.since !== undefined) where.push('e.internal_date >= ?'), args.push(f.since);
     if (f.before !== undefined) where.push('e.internal_date < ?'), args.push(f.before);
+    if (f.attachments) {
+      await this.ensureKeys(folderId);
+      where.push('(e.attachments = 1 OR e.attachments IS NULL)');
+    }
     const rows = this.db
       .prepare(`SELECT ${ENTRY_COLUMNS} FROM entries e JOIN messages m ON m.id = e.message_id WHERE ${where.join(' AND ')} ORDER BY e.uid DESC LIMIT ?`)
       .all(...args, page.limit) as EntryRow[];
