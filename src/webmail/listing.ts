@@ -199,11 +199,32 @@ async function searchMetadata(store: Store, folderId: number, q: SearchQuery): P
     before: dayStart(q.before),
     attachments: q.hasAttachment || undefined,
   };
+  // Needles of three characters or more are looked up first in the text index's header text (issue 6: a superset,
+  // messages without indexed text always in it), so a rare sender or subject is found without scanning the folder.
+  const headerKeys: SearchKey[] = [];
+  if (q.from) headerKeys.push({ kind: 'header', field: 'from', value: q.from });
+  if (q.subject) headerKeys.push({ kind: 'header', field: 'subject', value: q.subject });
+  if (q.to) headerKeys.push({ kind: 'or', left: { kind: 'header', field: 'to', value: q.to }, right: { kind: 'header', field: 'cc', value: q.to } });
+  const indexQuery = headerKeys.length > 0 ? indexQueryOf({ kind: 'and', keys: headerKeys }) : null;
+  const indexed = indexQuery ? await store.searchText(folderId, indexQuery) : null;
+  const candidates = indexed ? [...indexed].sort((a, b) => b - a) : null;
   const found: MessageEntry[] = [];
   let beforeUid: number | undefined;
+  let at = 0;
   let read = 0;
   for (;;) {
-    const page = await store.filterEntries(folderId, filter, { beforeUid, limit: webmailLimits.searchPage });
+    let page: MessageEntry[];
+    let last: boolean;
+    if (candidates) {
+      const chunk = candidates.slice(at, at + webmailLimits.searchPage);
+      at += chunk.length;
+      page = chunk.length > 0 ? await store.filterEntries(folderId, { ...filter, uids: chunk }, { limit: chunk.length }) : [];
+      last = at >= candidates.length;
+    } else {
+      page = await store.filterEntries(folderId, filter, { beforeUid, limit: webmailLimits.searchPage });
+      last = page.length < webmailLimits.searchPage;
+      beforeUid = page.at(-1)?.uid;
+    }
     const matching = page.filter((e) => metaMatches(e, q));
     // Attachments: from the BODYSTRUCTURE stored at delivery; only messages stored without one are read.
     const structures = q.hasAttachment ? await store.structures(folderId, matching.map((e) => e.uid)) : null;
@@ -221,8 +242,7 @@ async function searchMetadata(store: Store, folderId: number, q: SearchQuery): P
       found.push(e);
       if (found.length > webmailLimits.searchResultsMax) return { items: found.slice(0, webmailLimits.searchResultsMax).map(itemOf), truncated: true };
     }
-    if (page.length < webmailLimits.searchPage) return { items: found.map(itemOf), truncated: false };
-    beforeUid = page.at(-1)!.uid;
+    if (last) return { items: found.map(itemOf), truncated: false };
   }
 }
 

@@ -97,6 +97,9 @@ export function webmailListCases(h: StoreHarness): void {
         assert.deepEqual(await uids({ subject: '%' }), [4]);
         assert.deepEqual(await uids({ since: 10_000, before: 40_000 }), [3, 1]);
         assert.deepEqual(await uids({ subject: 'budget', since: 20_000 }), [3]);
+        assert.deepEqual(await uids({ uids: [1, 3, 4, 99] }), [4, 3, 1]);
+        assert.deepEqual(await uids({ uids: [1, 3, 4], subject: 'budget' }, 4), [3, 1]);
+        assert.deepEqual(await uids({ uids: [] }), []);
         const e = (await s.filterEntries(folderId, { from: 'emile' }, { limit: 5 }))[0]!;
         assert.equal(e.meta.from, 'Émile <emile@example.test>');
       }));

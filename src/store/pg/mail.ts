@@ -7,9 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type {
-  CompactEntry,
   Delivery,
-  EntryBlob,
   DeliveryResult,
   FlagChange,
   FlagMode,
@@ -27,7 +25,6 @@ import { applyFlags, decodeFlags, encodeFlags, normaliseFlags, sameFlags } from 
 import { type PgDb, type Sql, nextUidValidity, pgCode, rowOf, rowsOf } from './db.js';
 import type { PgChangeFeed } from './change-feed.js';
 import { searchFolderText } from './search-text.js';
-import { entryBlobs, listCompactEntries } from './imap-view.js';
 
 interface FolderRow {
   id: number;
@@ -452,14 +449,6 @@ export class PgMail implements MailStore {
 
   async searchText(folderId: number, query: TextQuery): Promise<number[] | null> {
     return searchFolderText(this.db, folderId, query);
-  }
-
-  async listCompactEntries(folderId: number, range?: { fromUid?: number; toUid?: number; changedSince?: number }): Promise<CompactEntry[]> {
-    return listCompactEntries(this.db, folderId, range);
-  }
-
-  async entryBlobs(folderId: number, uids: number[]): Promise<Map<number, EntryBlob>> {
-    return entryBlobs(this.db, folderId, uids);
   }
 
   /** Inside a transaction: copy rows to another folder; returns the mapping and the change to publish. */

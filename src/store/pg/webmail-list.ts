@@ -74,6 +74,7 @@ export class PgWebmailList implements WebmailListStore {
     if (f.subject) where.push(`m.subject ILIKE ${arg(containsPattern(f.subject))} ESCAPE '\\'`);
     if (f.since !== undefined) where.push(`e.internal_date >= ${arg(f.since)}`);
     if (f.before !== undefined) where.push(`e.internal_date < ${arg(f.before)}`);
+    if (f.uids) where.push(`e.uid = ANY(${arg(f.uids)}::bigint[])`);
     if (f.attachments) {
       await this.ensureKeys(folderId);
       where.push('(e.attachments = 1 OR e.attachments IS NULL)');

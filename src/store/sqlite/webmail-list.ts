@@ -75,6 +75,7 @@ export class SqliteWebmailList implements WebmailListStore {
     if (f.subject) where.push("m.subject LIKE ? ESCAPE '\\'"), args.push(containsPattern(f.subject));
     if (f.since !== undefined) where.push('e.internal_date >= ?'), args.push(f.since);
     if (f.before !== undefined) where.push('e.internal_date < ?'), args.push(f.before);
+    if (f.uids) where.push('e.uid IN (SELECT value FROM json_each(?))'), args.push(JSON.stringify(f.uids));
     if (f.attachments) {
       await this.ensureKeys(folderId);
       where.push('(e.attachments = 1 OR e.attachments IS NULL)');
