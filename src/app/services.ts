@@ -88,5 +88,5 @@ export function createServices(config: Config, opts: ServiceOptions = {}): Servi
 /** `[store]`: SQLite (one node) or PostgreSQL (one or several nodes on one database). */
 function openStore(config: Config, now: () => number): Store {
   if (config.store.kind === 'postgres' && config.store.url !== null) return openPgStore({ url: config.store.url, now });
-  return openSqliteStore({ path: config.store.path, now });
+  return openSqliteStore({ path: config.store.path, now, backgroundCheckpoints: true });
 }

@@ -448,6 +448,16 @@ export const storeLimits = {
    * stops texts built with a varying number of `?` from growing the cache without end.
    */
   preparedStatements: 1000,
+  /**
+   * How often the background checkpointer looks for new commits to copy from the WAL into the database
+   * (checkpointer.ts). Twice a second keeps the WAL to what ~0.5 s of writing adds (a few MB at most here).
+   */
+  walCheckpointIntervalMs: 500,
+  /**
+   * The automatic checkpoint kept on the serving connection as a backstop, in pages (4 KiB): ~80 MB of WAL, far
+   * above what the background checkpointer lets it reach, so it fires only if that worker falls behind.
+   */
+  walBackstopPages: 20_000,
 } as const;
 
 /** ACME ordering and certificate expiry (src/acme, src/tls; issue 10). */

@@ -12,6 +12,7 @@ import { SqliteQueue } from './queue.js';
 import { SqliteCounters, SqliteEvents, SqliteLocks, SqliteSessions } from './misc.js';
 import { SqliteCerts } from './certs.js';
 import { SqliteWebmailPrefs } from './webmail.js';
+import { BackgroundCheckpointer } from './checkpointer.js';
 import { SqliteWebmailList } from './webmail-list.js';
 import { SqliteUploads } from './webmail-uploads.js';
 
@@ -48,10 +49,13 @@ export interface SqliteStoreOptions {
   now?: () => number;
   /** Makes the WAL durable (default: fdatasync on the thread pool); tests observe or delay it. */
   syncWal?: (walFile: string) => Promise<void>;
+  /** Checkpoint the WAL from a worker thread instead of inside commits (checkpointer.ts); for long-running use. */
+  backgroundCheckpoints?: boolean;
 }
 
 export function openSqliteStore(opts: SqliteStoreOptions): Store {
   const db = openDatabase(opts.path, opts.syncWal);
+  const checkpointer = opts.backgroundCheckpoints && !db.memory ? new BackgroundCheckpointer(db, opts.path) : null;
   const changes = opts.changes ?? new LocalChangeFeed();
   const now = opts.now ?? Date.now;
   const store: Record<string, unknown> = {
@@ -59,6 +63,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     changes,
     description: `sqlite:${opts.path}`,
     close: async () => {
+      await checkpointer?.stop();
       db.close();
     },
   };
