@@ -119,6 +119,18 @@ try {
     const names = [...new Set(runs.get(outpost)!.flatMap((m) => [...m.latencies.keys()]))];
     for (const name of names)
       row(`(c) mixed load: ${name} median`, 'ms', 'lower', new Map(servers.map((s) => [s, median(runs.get(s)!.flatMap((m) => m.latencies.get(name) ?? []))])));
+
+    // (c, alone) the same sessions from ONE client: each command's latency with nothing else in flight. Under (c)'s
+    // closed loop a server that answers more operations per second also has more of them queued at any moment, so
+    // (c)'s medians mix speed and load; this row is the per-command cost without that.
+    const alone = new Map<Server, MixedResult>();
+    for (const s of order(0)) {
+      const m = await mixedRun(s.endpoint, [s.user(mixUsers[0]!)], PASSWORD, MIX_SECONDS, 7);
+      alone.set(s, m);
+      log(`${s.endpoint.name}: one client alone: ${(m.operations / m.seconds).toFixed(0)} operations/s`);
+    }
+    for (const name of names)
+      row(`(c) one client alone: ${name} median`, 'ms', 'lower', new Map(servers.map((s) => [s, median(alone.get(s)!.latencies.get(name) ?? [])])));
   }
 
   if (ONLY.has('b')) {
