@@ -120,3 +120,17 @@ export function structureHasAttachment(structure: unknown): boolean | null {
   };
   return walk(body as Part);
 }
+
+/** Everything a folder entry is sorted and filtered by in the webmail, as the stores keep it in its columns. */
+export interface EntryKeys extends SortKeys {
+  size: number;
+  /** 1 / 0 from the stored structure, null when there is none. */
+  attachments: 0 | 1 | null;
+}
+
+/** The keys of an entry of a message described by `meta` (structure as an object or its JSON text). */
+export function entryKeysOf(meta: Pick<MessageMeta, 'date' | 'from' | 'subject' | 'structure'>, internalDate: number, size: number): EntryKeys {
+  const structure = typeof meta.structure === 'string' ? (JSON.parse(meta.structure) as unknown) : meta.structure;
+  const a = structure === null || structure === undefined ? null : structureHasAttachment(structure);
+  return { ...sortKeysOf(meta, internalDate), size, attachments: a === null ? null : a ? 1 : 0 };
+}

@@ -25,6 +25,7 @@ import { applyFlags, decodeFlags, encodeFlags, normaliseFlags, sameFlags } from 
 import { type PgDb, type Sql, nextUidValidity, pgCode, rowOf, rowsOf } from './db.js';
 import type { PgChangeFeed } from './change-feed.js';
 import { searchFolderText } from './search-text.js';
+import { entryKeysOf, type EntryKeys } from '../../mail/sort-keys.js';
 
 interface FolderRow {
   id: number;
@@ -162,6 +163,7 @@ async function placeEntry(
   flags: string[],
   internalDate: number,
   usage: number | null,
+  keys: EntryKeys,
 ): Promise<{ uid: number; modSeq: number; mailboxId: number }> {
   const r = await rowOf<{ uid: number; mod_seq: number; mailbox_id: number }>(
     q,
@@ -169,12 +171,12 @@ async function placeEntry(
        UPDATE folders SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1 WHERE id = $1
        RETURNING uid_next - 1 AS uid, highest_modseq AS mod_seq, mailbox_id),
      e AS (
-       INSERT INTO entries (folder_id, uid, message_id, flags, modseq, internal_date)
-       SELECT $1::bigint, f.uid, $2::bigint, $3::text, f.mod_seq, $4::bigint FROM f),
+       INSERT INTO entries (folder_id, uid, message_id, flags, modseq, internal_date, sort_date, sort_from, sort_subject, sort_size, attachments)
+       SELECT $1::bigint, f.uid, $2::bigint, $3::text, f.mod_seq, $4::bigint, $6::bigint, $7::text, $8::text, $9::bigint, $10::smallint FROM f),
      u AS (
        UPDATE mailboxes SET used_bytes = used_bytes + $5::bigint WHERE $5::bigint IS NOT NULL AND id = (SELECT mailbox_id FROM f))
      SELECT uid, mod_seq, mailbox_id FROM f`,
-    [folderId, messageId, encodeFlags(normaliseFlags(flags)), internalDate, usage],
+    [folderId, messageId, encodeFlags(normaliseFlags(flags)), internalDate, usage, keys.date, keys.from, keys.subject, keys.size, keys.attachments],
   );
   if (!r) throw new StoreError('not-found', 'no such folder');
   return { uid: r.uid, modSeq: r.mod_seq, mailboxId: r.mailbox_id };
@@ -389,9 +391,10 @@ export class PgMail implements MailStore {
     }
     const order = resolved.map((_, i) => i).sort((a, b) => resolved[a]!.folderId - resolved[b]!.folderId || a - b);
     const placedAt = new Array<{ mailboxId: number; folderId: number; uid: number; modSeq: number }>(resolved.length);
+    const keys = entryKeysOf(d.meta, d.receivedAt, d.raw.length);
     for (const i of order) {
       const t = resolved[i]!;
-      const { uid, modSeq } = await placeEntry(q, t.folderId, msg.id, t.flags, d.receivedAt, null);
+      const { uid, modSeq } = await placeEntry(q, t.folderId, msg.id, t.flags, d.receivedAt, null, keys);
       placedAt[i] = { mailboxId: t.mailboxId, folderId: t.folderId, uid, modSeq };
     }
     const usage = new Map<number, number>();
@@ -415,7 +418,7 @@ export class PgMail implements MailStore {
   async append(folderId: number, raw: Buffer, meta: MessageMeta, flags: string[], internalDate: number): Promise<{ uid: number; modSeq: number }> {
     return this.write(async (q) => {
       const msg = await insertMessage(q, raw, meta, this.now(), 1);
-      const { uid, modSeq, mailboxId } = await placeEntry(q, folderId, msg.id, flags, internalDate, raw.length);
+      const { uid, modSeq, mailboxId } = await placeEntry(q, folderId, msg.id, flags, internalDate, raw.length, entryKeysOf(meta, internalDate, raw.length));
       return { value: { uid, modSeq }, changes: [{ kind: 'exists', mailboxId, folderId, uids: [uid], modSeq }] };
     });
   }

@@ -5,7 +5,7 @@
  */
 import type { EntryFilter, ListOrder, MessageEntry, WebmailListStore } from '../types.js';
 import { webmailLimits } from '../../lib/limits.js';
-import { sortKeysOf, structureHasAttachment } from '../../mail/sort-keys.js';
+import { entryKeysOf } from '../../mail/sort-keys.js';
 import { type PgDb, rowsOf } from './db.js';
 import { ENTRY_COLUMNS, toEntry, type EntryRow } from './mail.js';
 
@@ -28,16 +28,12 @@ export class PgWebmailList implements WebmailListStore {
           [folderId, webmailLimits.sortKeyBatch],
         );
         if (rows.length === 0) return 0;
-        const keys = rows.map((r) => sortKeysOf({ date: r.date, from: r.from_addr, subject: r.subject }, r.internal_date));
-        const attachments = rows.map((r) => {
-          const a = r.structure === null ? null : structureHasAttachment(JSON.parse(r.structure));
-          return a === null ? null : a ? 1 : 0;
-        });
+        const keys = rows.map((r) => entryKeysOf({ date: r.date, from: r.from_addr, subject: r.subject, structure: r.structure }, r.internal_date, r.size));
         await q.query(
           `UPDATE entries e SET sort_date = t.d, sort_from = t.f, sort_subject = t.s, sort_size = t.z, attachments = t.a
            FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::smallint[]) AS t(u, d, f, s, z, a)
            WHERE e.folder_id = $1 AND e.uid = t.u`,
-          [folderId, rows.map((r) => r.uid), keys.map((k) => k.date), keys.map((k) => k.from), keys.map((k) => k.subject), rows.map((r) => r.size), attachments],
+          [folderId, rows.map((r) => r.uid), keys.map((k) => k.date), keys.map((k) => k.from), keys.map((k) => k.subject), keys.map((k) => k.size), keys.map((k) => k.attachments)],
         );
         return rows.length;
       });

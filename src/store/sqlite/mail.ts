@@ -20,6 +20,7 @@ import { applyFlags, decodeFlags, encodeFlags, normaliseFlags, sameFlags } from 
 import { type Db, nextUidValidity, writeTx } from './db.js';
 import { deleteBlob, putBlob } from './blobs.js';
 import { indexMessageText, searchFolderText, unindexMessageText } from './search-text.js';
+import { keyNewEntry } from './webmail-list.js';
 
 interface FolderRow {
   id: number;
@@ -351,6 +352,7 @@ export class SqliteMail implements MailStore {
       const f = this.targetFolder(t.mailboxId, t.folder);
       const { firstUid, modSeq } = this.allocate(f.id, 1);
       insertEntry.run(f.id, firstUid, msg.id, encodeFlags(normaliseFlags(t.flags ?? [])), modSeq, d.receivedAt);
+      keyNewEntry(this.db, f.id, firstUid, d.meta, d.receivedAt, d.raw.length);
       this.addUsage(t.mailboxId, d.raw.length);
       placed.push({ mailboxId: t.mailboxId, folderId: f.id, uid: firstUid });
       changes.push({ kind: 'exists', mailboxId: t.mailboxId, folderId: f.id, uids: [firstUid], modSeq });
@@ -385,6 +387,7 @@ export class SqliteMail implements MailStore {
       this.db
         .prepare('INSERT INTO entries (folder_id, uid, message_id, flags, modseq, internal_date) VALUES (?, ?, ?, ?, ?, ?)')
         .run(folderId, firstUid, msg.id, encodeFlags(normaliseFlags(flags)), modSeq, internalDate);
+      keyNewEntry(this.db, folderId, firstUid, meta, internalDate, raw.length);
       this.addUsage(f.mailbox_id, raw.length);
       return { uid: firstUid, modSeq, mailboxId: f.mailbox_id };
     });

@@ -6,7 +6,8 @@
  */
 import type { EntryFilter, ListOrder, MessageEntry, WebmailListStore } from '../types.js';
 import { webmailLimits } from '../../lib/limits.js';
-import { sortKeysOf, structureHasAttachment } from '../../mail/sort-keys.js';
+import { entryKeysOf, type EntryKeys } from '../../mail/sort-keys.js';
+import type { MessageMeta } from '../types.js';
 import { type Db, writeTx } from './db.js';
 import { ENTRY_COLUMNS, toEntry, type EntryRow } from './mail.js';
 
@@ -14,6 +15,24 @@ const ORDER_COLUMN: Record<ListOrder, string> = { arrival: 'e.uid', date: 'e.sor
 
 /** A LIKE pattern matching `needle` anywhere (with `\` as the escape character). */
 export const containsPattern = (needle: string): string => `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Inside a transaction: an entry's webmail keys (at delivery, APPEND, or filled later). */
+export function setEntryKeys(db: Db, folderId: number, uid: number, k: EntryKeys): void {
+  db.prepare('UPDATE entries SET sort_date = ?, sort_from = ?, sort_subject = ?, sort_size = ?, attachments = ? WHERE folder_id = ? AND uid = ?').run(
+    k.date,
+    k.from,
+    k.subject,
+    k.size,
+    k.attachments,
+    folderId,
+    uid,
+  );
+}
+
+/** Inside a transaction: the keys of a new entry of a message stored with `meta`. */
+export function keyNewEntry(db: Db, folderId: number, uid: number, meta: MessageMeta, internalDate: number, size: number): void {
+  setEntryKeys(db, folderId, uid, entryKeysOf(meta, internalDate, size));
+}
 
 export class SqliteWebmailList implements WebmailListStore {
   constructor(private readonly db: Db) {}
@@ -24,7 +43,6 @@ export class SqliteWebmailList implements WebmailListStore {
       `SELECT e.uid, e.internal_date, m.size, m.subject, m.from_addr, m.date, m.structure FROM entries e JOIN messages m ON m.id = e.message_id
        WHERE e.folder_id = ? AND e.sort_date IS NULL LIMIT ?`,
     );
-    const set = this.db.prepare('UPDATE entries SET sort_date = ?, sort_from = ?, sort_subject = ?, sort_size = ?, attachments = ? WHERE folder_id = ? AND uid = ?');
     let filled = 0;
     for (;;) {
       const n = await writeTx(this.db, () => {
@@ -37,11 +55,7 @@ export class SqliteWebmailList implements WebmailListStore {
           date: number | null;
           structure: string | null;
         }>;
-        for (const r of rows) {
-          const k = sortKeysOf({ date: r.date, from: r.from_addr, subject: r.subject }, r.internal_date);
-          const attachments = r.structure === null ? null : structureHasAttachment(JSON.parse(r.structure));
-          set.run(k.date, k.from, k.subject, r.size, attachments === null ? null : attachments ? 1 : 0, folderId, r.uid);
-        }
+        for (const r of rows) setEntryKeys(this.db, folderId, r.uid, entryKeysOf({ date: r.date, from: r.from_addr, subject: r.subject, structure: r.structure }, r.internal_date, r.size));
         return rows.length;
       });
       filled += n;
