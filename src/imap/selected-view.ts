@@ -10,8 +10,13 @@
  * - RFC 3501 §2.3.2 / §7.3.2: \Recent is claimed for this session only (store.claimRecent), RECENT follows EXISTS.
  * - RFC 9051 §7.5.2: flag changes made by others are sent as unsolicited FETCH (FLAGS) (with UID).
  * Our own changes are recognised by their mod-sequence and not echoed twice.
+ *
+ * A 100,000-message folder (issue 6): opening reads the store's compact listing (UID, flags, modseq, INTERNALDATE);
+ * where a message's octets are and its size are read only when a command needs them (`loadBlobs`, in batches of
+ * imapServerLimits.viewBlobBatch), then kept; ENVELOPE, BODYSTRUCTURE and text come from the store per command.
  */
-import type { FolderChange, MessageEntry, Store } from '../store/types.js';
+import { imapServerLimits } from '../lib/limits.js';
+import type { CompactEntry, EntryBlob, FolderChange, Store } from '../store/types.js';
 import {
   atom,
   data,
@@ -34,11 +39,49 @@ export interface ViewMessage {
   flags: readonly string[];
   modSeq: number;
   readonly internalDate: number;
-  readonly size: number;
-  readonly blobId: string;
   readonly recent: boolean;
   /** Expunged in the store, not yet announced to this client: keeps its sequence number until then. */
   expunged: boolean;
+  /** Its blob and size once a command needed them ({@link SelectedView.loadBlobs}); null when the store no longer has it. */
+  blob: EntryBlob | null | undefined;
+}
+
+/** A message whose octets are gone (expunged and released by another session since this view was built). */
+export class MessageGone extends Error {}
+
+/** A view message as the engine sees it; size and blob id must have been loaded ({@link SelectedView.loadBlobs}). */
+class ViewRecord implements MessageRecord {
+  constructor(
+    private readonly m: ViewMessage,
+    readonly seq: number,
+  ) {}
+  get uid(): number {
+    return this.m.uid;
+  }
+  get flags(): readonly string[] {
+    return this.m.flags;
+  }
+  get modSeq(): number {
+    return this.m.modSeq;
+  }
+  get internalDate(): number {
+    return this.m.internalDate;
+  }
+  get recent(): boolean {
+    return this.m.recent;
+  }
+  get size(): number {
+    return this.#blob().size;
+  }
+  get blobId(): string {
+    return this.#blob().blobId;
+  }
+  #blob(): EntryBlob {
+    const b = this.m.blob;
+    if (b === undefined) throw new Error(`blob of UID ${this.m.uid} not loaded`);
+    if (b === null) throw new MessageGone(`UID ${this.m.uid}`);
+    return b;
+  }
 }
 
 export interface ViewOpenOptions {
@@ -80,8 +123,8 @@ export class SelectedView {
 
   readonly #store: Store;
   #name: string;
+  /** Ascending by UID (so by sequence number too): a UID is found by binary search, no map beside it. */
   readonly #messages: ViewMessage[];
-  readonly #byUid = new Map<number, ViewMessage>();
   #incoming: FolderChange[] = [];
   #announcedExists: number;
   #recentToAnnounce = false;
@@ -98,7 +141,6 @@ export class SelectedView {
     this.uidNext = folder.uidNext;
     this.openedModSeq = folder.highestModSeq;
     this.#messages = messages;
-    for (const m of messages) this.#byUid.set(m.uid, m);
     this.#announcedExists = messages.length;
     this.#unsubscribe = o.store.changes.subscribe(o.mailboxId, (c) => {
       if (c.kind !== 'folders' && c.folderId !== this.folderId) return;
@@ -116,7 +158,7 @@ export class SelectedView {
     if (!folder) throw new Error('folder vanished while opening');
     // RFC 3501 §6.3.2: EXAMINE never takes \Recent away from anyone; SELECT claims it for this session.
     const firstRecent = o.readOnly ? folder.recentUid : await o.store.claimRecent(o.folderId);
-    const entries = await o.store.listEntries(o.folderId);
+    const entries = await o.store.listCompactEntries(o.folderId);
     const after = (await o.store.getFolderById(o.folderId)) ?? folder;
     return new SelectedView(o, { uidValidity: folder.uidValidity, uidNext: after.uidNext, highestModSeq: folder.highestModSeq }, entries.map((e) => toViewMessage(e, e.uid >= firstRecent)));
   }
@@ -158,15 +200,39 @@ export class SelectedView {
   }
 
   byUid(uid: number): ViewMessage | undefined {
-    return this.#byUid.get(uid);
+    const list_ = this.#messages;
+    let low = 0;
+    let high = list_.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      const m = list_[mid]!;
+      if (m.uid === uid) return m;
+      if (m.uid < uid) low = mid + 1;
+      else high = mid - 1;
+    }
+    return undefined;
   }
 
   seqOf(m: ViewMessage): number {
     return this.#messages.indexOf(m) + 1;
   }
 
+  /** The engine's record of a message; reading its size or blob id needs {@link loadBlobs} first. */
   record(m: ViewMessage, seq: number): MessageRecord {
-    return { seq, uid: m.uid, flags: m.flags, modSeq: m.modSeq, internalDate: m.internalDate, size: m.size, blobId: m.blobId, recent: m.recent };
+    return new ViewRecord(m, seq);
+  }
+
+  /**
+   * Reads the blob and size of the messages that do not have them yet, a batch at a time. A message the store no
+   * longer holds gets null (its record then throws {@link MessageGone}).
+   */
+  async loadBlobs(messages: readonly ViewMessage[]): Promise<void> {
+    const missing = messages.filter((m) => m.blob === undefined);
+    for (let i = 0; i < missing.length; i += imapServerLimits.viewBlobBatch) {
+      const part = missing.slice(i, i + imapServerLimits.viewBlobBatch);
+      const found = await this.#store.entryBlobs(this.folderId, part.map((m) => m.uid));
+      for (const m of part) m.blob ??= found.get(m.uid) ?? null;
+    }
   }
 
   /** The flags to show for a message: its stored flags, plus \Recent in this session (RFC 3501 §2.3.2). */
@@ -208,7 +274,7 @@ export class SelectedView {
 
   /** Records flags this session just set, so the feed's echo of them is not announced again. */
   noteFlags(uid: number, flags: readonly string[], modSeq: number): void {
-    const m = this.#byUid.get(uid);
+    const m = this.byUid(uid);
     if (!m || modSeq < m.modSeq) return;
     m.flags = flags;
     m.modSeq = modSeq;
@@ -221,7 +287,7 @@ export class SelectedView {
    */
   expungeOwn(uids: Iterable<number>, style: UpdateStyle): ImapResponse[] {
     const list_ = [...uids];
-    const present = list_.filter((u) => this.#byUid.has(u)).sort((a, b) => a - b);
+    const present = list_.filter((u) => this.byUid(u) !== undefined).sort((a, b) => a - b);
     const seqs = this.removeOwn(list_);
     if (!style.vanished) return seqs.map(expungeResponse);
     return present.length === 0 ? [] : [vanishedResponse(present, false)];
@@ -237,7 +303,6 @@ export class SelectedView {
       if (!doomed.has(m.uid)) continue;
       seqs.push(i + 1);
       this.#messages.splice(i, 1);
-      this.#byUid.delete(m.uid);
       this.#flagsToAnnounce.delete(m.uid);
     }
     this.#announcedExists -= seqs.length;
@@ -261,11 +326,11 @@ export class SelectedView {
       else
         for (const u of c.uids) {
           // This session's own STORE already noted the new flags at this modseq (noteFlags): nothing to re-read.
-          if ((this.#byUid.get(u)?.modSeq ?? 0) < c.modSeq) flagged.add(u);
+          if ((this.byUid(u)?.modSeq ?? 0) < c.modSeq) flagged.add(u);
         }
     }
     for (const uid of expunged) {
-      const m = this.#byUid.get(uid);
+      const m = this.byUid(uid);
       if (m) m.expunged = true;
     }
     if (flagged.size > 0) await this.#refreshFlags(flagged);
@@ -273,11 +338,11 @@ export class SelectedView {
   }
 
   async #refreshFlags(uids: Set<number>): Promise<void> {
-    const known = [...uids].filter((u) => this.#byUid.has(u));
+    const known = [...uids].filter((u) => this.byUid(u) !== undefined);
     if (known.length === 0) return;
-    const entries = await this.#store.listEntries(this.folderId, { fromUid: known.reduce((a, b) => Math.min(a, b)), toUid: known.reduce((a, b) => Math.max(a, b)) });
+    const entries = await this.#store.listCompactEntries(this.folderId, { fromUid: known.reduce((a, b) => Math.min(a, b)), toUid: known.reduce((a, b) => Math.max(a, b)) });
     for (const e of entries) {
-      const m = this.#byUid.get(e.uid);
+      const m = this.byUid(e.uid);
       if (!m || !uids.has(e.uid) || e.modSeq <= m.modSeq) continue;
       m.flags = e.flags;
       m.modSeq = e.modSeq;
@@ -288,12 +353,11 @@ export class SelectedView {
   async #readNew(): Promise<void> {
     const last = this.#messages.length === 0 ? 0 : this.#messages[this.#messages.length - 1]!.uid;
     const firstRecent = this.readOnly ? Number.MAX_SAFE_INTEGER : await this.#store.claimRecent(this.folderId);
-    const entries = await this.#store.listEntries(this.folderId, { fromUid: last + 1 });
+    const entries = await this.#store.listCompactEntries(this.folderId, { fromUid: last + 1 });
     for (const e of entries) {
-      if (this.#byUid.has(e.uid)) continue;
+      if (this.byUid(e.uid) !== undefined) continue;
       const m = toViewMessage(e, e.uid >= firstRecent);
       this.#messages.push(m);
-      this.#byUid.set(m.uid, m);
       if (m.recent) this.#recentToAnnounce = true;
       this.uidNext = Math.max(this.uidNext, m.uid + 1);
     }
@@ -313,7 +377,6 @@ export class SelectedView {
         if (style.vanished) vanished.push(m.uid);
         else out.push(expungeResponse(i + 1));
         this.#messages.splice(i, 1);
-        this.#byUid.delete(m.uid);
         this.#flagsToAnnounce.delete(m.uid);
         this.#announcedExists--;
       }
@@ -338,6 +401,6 @@ export class SelectedView {
   }
 }
 
-function toViewMessage(e: MessageEntry, recent: boolean): ViewMessage {
-  return { uid: e.uid, flags: e.flags, modSeq: e.modSeq, internalDate: e.internalDate, size: e.size, blobId: e.blobId, recent, expunged: false };
+function toViewMessage(e: CompactEntry, recent: boolean): ViewMessage {
+  return { uid: e.uid, flags: e.flags, modSeq: e.modSeq, internalDate: e.internalDate, recent, expunged: false, blob: undefined };
 }

@@ -281,6 +281,11 @@ export const imapServerLimits = {
   fetchBatchResponses: 256,
   /** Write-buffer octets beyond which FETCH waits for the socket to drain (backpressure on slow clients). */
   writeHighWaterOctets: 256 * 1024,
+  /**
+   * Blob ids and sizes the selected view reads from the store in one query when a command first needs them
+   * (SELECT lists only UIDs, flags, modseqs and dates): one round trip per thousand messages, a few tens of KiB.
+   */
+  viewBlobBatch: 1000,
 } as const;
 
 /** The web server (src/http): sign-up, sign-in, settings pages, discovery endpoints. */

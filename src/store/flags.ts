@@ -32,3 +32,13 @@ export const sameFlags = (a: string[], b: string[]): boolean => a.length === b.l
 
 export const encodeFlags = (flags: string[]): string => flags.join(' ');
 export const decodeFlags = (s: string): string[] => (s === '' ? [] : s.split(' '));
+
+/** Decodes stored flags, one shared frozen array per distinct stored value (a folder has a handful of flag sets). */
+export function flagsInterner(): (stored: string) => readonly string[] {
+  const known = new Map<string, readonly string[]>();
+  return (stored) => {
+    let flags = known.get(stored);
+    if (flags === undefined) known.set(stored, (flags = Object.freeze(decodeFlags(stored))));
+    return flags;
+  };
+}

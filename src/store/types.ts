@@ -335,6 +335,29 @@ export interface MailStore {
   searchText(folderId: number, query: TextQuery): Promise<number[] | null>;
   /** {@link MessageMeta.structure} of the given UIDs that have one, by UID. */
   structures(folderId: number, uids: number[]): Promise<Map<number, unknown>>;
+  /**
+   * The compact listing IMAP SELECT reads (issue 6): per entry only what the selected view keeps (UID, flags,
+   * mod-sequence, INTERNALDATE), ascending by UID, without touching the messages' metadata; a 100,000-message
+   * folder is one light read. Same range semantics as {@link listEntries}.
+   */
+  listCompactEntries(folderId: number, range?: { fromUid?: number; toUid?: number; changedSince?: number }): Promise<CompactEntry[]>;
+  /** Where the given UIDs' octets are and how big they are, by UID; UIDs not in the folder are left out. */
+  entryBlobs(folderId: number, uids: number[]): Promise<Map<number, EntryBlob>>;
+}
+
+/** One entry as {@link MailStore.listCompactEntries} lists it. */
+export interface CompactEntry {
+  uid: number;
+  /** As in {@link MessageEntry.flags}; entries with the same flags may share one (frozen) array. */
+  flags: readonly string[];
+  modSeq: number;
+  internalDate: number;
+}
+
+/** {@link MailStore.entryBlobs}: the message's blob and its size (RFC822.SIZE). */
+export interface EntryBlob {
+  blobId: string;
+  size: number;
 }
 
 export interface BlobStore {

@@ -13,18 +13,29 @@
  * (MailStore.structures, a batch of messages at a time); only a message stored without one is parsed.
  */
 import { imapServerLimits } from '../../lib/limits.js';
-import { bad, fetchResponse, ok, no, sequenceSetIncludes, vanishedResponse, type FetchItem, type ImapResponse } from '../../protocol/imap/index.js';
+import {
+  bad,
+  fetchResponse,
+  flagsFetchLine,
+  ok,
+  no,
+  sequenceSetIncludes,
+  vanishedResponse,
+  type FetchItem,
+  type ImapResponse,
+} from '../../protocol/imap/index.js';
 import type { Store } from '../../store/types.js';
 import { cachedSource } from '../engine/cache.js';
-import { fetchMarksSeen, fetchMessage, fetchNeedsMime, fetchWantsDescription } from '../engine/fetch.js';
+import { fetchMarksSeen, fetchMessage, fetchNeedsMime, fetchWantsDescription, flagsItem, isFlagsItemKind } from '../engine/fetch.js';
 import { storedDescription } from '../engine/describe.js';
 import { UnknownCteError, type MessageSource } from '../engine/types.js';
 import type { ImapSession } from '../session.js';
 import { ImapNo } from '../errors.js';
+import { MessageGone } from '../selected-view.js';
+import { ResponseBatch } from '../response-batch.js';
 import type { CommandOf } from './spec.js';
 
-/** A message whose octets are gone (expunged and released by another session since this view was built). */
-export class MessageGone extends Error {}
+export { MessageGone };
 
 /** Message octets straight from the blob store: nothing parsed, nothing kept. */
 function blobSource(store: Store): MessageSource {
@@ -45,7 +56,13 @@ function blobSource(store: Store): MessageSource {
 /** FETCH items whose responses hold no message text (RFC 9051 §7.5.2): metadata a client asks for in bulk. */
 const SMALL_ITEMS: ReadonlySet<FetchItem['kind']> = new Set(['UID', 'FLAGS', 'MODSEQ', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'BINARY.SIZE']);
 
-/** Descriptions are read for this many messages at a time (bounded memory for `FETCH 1:* BODYSTRUCTURE`). */
+/** FETCH items answered from the view alone: no blob id or size needed (the view lists only these). */
+const VIEW_ITEMS: ReadonlySet<FetchItem['kind']> = new Set(['UID', 'FLAGS', 'MODSEQ', 'INTERNALDATE']);
+
+/**
+ * Descriptions, blob ids and sizes are read for this many messages at a time (bounded memory for
+ * `FETCH 1:* BODYSTRUCTURE`).
+ */
 const DESCRIPTION_BATCH = 256;
 
 /** Message octets from the blob store, through a per-command cache of octets and parsed MIME trees. */
@@ -84,15 +101,30 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
   }
   const source = fetchNeedsMime(items, true) ? messageSource(s.ctx.store) : blobSource(s.ctx.store);
   const wantsDescription = fetchWantsDescription(items);
+  const wantsBlobs = items.some((i) => !VIEW_ITEMS.has(i.kind));
   let described = new Map<number, unknown>();
   let gone = 0;
   // Responses without message text are small: written a batch at a time (one socket write, one flush), while a
   // response carrying text goes out on its own so a big body is never held behind others.
   const small = items.every((i) => SMALL_ITEMS.has(i.kind));
-  let batch: ImapResponse[] = [];
+  const out = new ResponseBatch(s);
+  const flagKinds = items.map((i) => i.kind).filter(isFlagsItemKind);
+  if (flagKinds.length === items.length && newlySeen.size === 0) {
+    // The bulk case (`UID FETCH 1:* (UID FLAGS)`, a client's resync): from the view, encoded straight to text.
+    for (const p of picked) {
+      const record = view.record(p.message, p.seq);
+      out.line(flagsFetchLine(p.seq, flagKinds.map((k) => flagsItem(record, k)), out.checkedFlags));
+      if (out.full) await out.flush();
+    }
+    await out.flush();
+    return ok(cmd.tag, `${cmd.uid ? 'UID ' : ''}FETCH completed`);
+  }
   for (const [i, p] of picked.entries()) {
-    if (wantsDescription && i % DESCRIPTION_BATCH === 0)
-      described = await s.ctx.store.structures(view.folderId, picked.slice(i, i + DESCRIPTION_BATCH).map((q) => q.message.uid));
+    if (i % DESCRIPTION_BATCH === 0 && (wantsBlobs || wantsDescription)) {
+      const next = picked.slice(i, i + DESCRIPTION_BATCH).map((q) => q.message);
+      if (wantsBlobs) await view.loadBlobs(next);
+      if (wantsDescription) described = await s.ctx.store.structures(view.folderId, next.map((m) => m.uid));
+    }
     let response;
     try {
       response = await fetchMessage(view.record(p.message, p.seq), items, { source, utf8: s.utf8 }, storedDescription(described.get(p.message.uid)));
@@ -109,13 +141,10 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
       if (!asksFlags) response.push({ kind: 'FLAGS', flags: view.displayFlags(p.message) });
       if (s.condstore && !response.some((r) => r.kind === 'MODSEQ')) response.push({ kind: 'MODSEQ', modSeq: BigInt(p.message.modSeq) });
     }
-    batch.push(fetchResponse(p.seq, response));
-    if (!small || batch.length >= imapServerLimits.fetchBatchResponses) {
-      await s.write(...batch);
-      batch = [];
-    }
+    await out.response(fetchResponse(p.seq, response));
+    if (!small) await out.flush();
   }
-  if (batch.length > 0) await s.write(...batch);
+  await out.flush();
   if (gone > 0) return no(cmd.tag, 'some of the messages were expunged by another session', { name: 'EXPUNGEISSUED' });
   return ok(cmd.tag, `${cmd.uid ? 'UID ' : ''}FETCH completed`);
 }

@@ -161,7 +161,7 @@ export async function subscribe(s: ImapSession, cmd: CommandOf<'SUBSCRIBE' | 'UN
 export async function statusItems(s: ImapSession, folder: Folder, items: readonly StatusItem[]): Promise<Array<[StatusItem, number]>> {
   const st = await s.ctx.store.folderStatus(folder.id);
   let deleted: number | undefined;
-  if (items.includes('DELETED')) deleted = (await s.ctx.store.listEntries(folder.id)).filter((e) => e.flags.includes('\\Deleted')).length;
+  if (items.includes('DELETED')) deleted = (await s.ctx.store.listCompactEntries(folder.id)).filter((e) => e.flags.includes('\\Deleted')).length;
   return items.map((item): [StatusItem, number] => {
     switch (item) {
       case 'MESSAGES':

@@ -3,7 +3,9 @@
  * RFC 4731 ESEARCH results when the client asks with RETURN (MIN MAX COUNT ALL), RFC 5182 SEARCHRES (SAVE and
  * `$`), RFC 7162 §3.1.5 (MODSEQ n) after a MODSEQ key. CHARSET: UTF-8 and US-ASCII (RFC 9051 §6.4.4: others get
  * NO [BADCHARSET (…)]). SORT and THREAD select their messages through {@link matching} too. Text keys are first
- * looked up in the store's text index (MailStore.searchText), which narrows the messages the engine reads.
+ * looked up in the store's text index (MailStore.searchText), which narrows the messages the engine reads: on a
+ * 100,000-message folder `SEARCH SUBJECT word` builds records for the index's candidates only, and blob ids and
+ * sizes are read (SelectedView.loadBlobs) only for the candidates of a program that needs them.
  */
 import { astr, esearchResponse, list, ok, searchResponse, type ImapResponse, type SearchKey, type SearchProgram } from '../../protocol/imap/index.js';
 import { searchMessages, type SearchIndex } from '../engine/search.js';
@@ -11,6 +13,7 @@ import { indexQueryOf } from '../engine/search-index.js';
 import type { Store } from '../../store/types.js';
 import type { MessageRecord, MessageSource } from '../engine/types.js';
 import type { ImapSession } from '../session.js';
+import type { Picked } from '../selected-view.js';
 import { ImapNo } from '../errors.js';
 import { messageSource } from './fetch.js';
 import type { CommandOf } from './spec.js';
@@ -25,16 +28,31 @@ export interface Matches {
   readonly source: MessageSource;
 }
 
-/** The messages of the selected mailbox a search program matches (SEARCH, SORT, THREAD). */
-export async function matching(s: ImapSession, program: SearchProgram): Promise<Matches> {
+/**
+ * The messages of the selected mailbox a search program matches (SEARCH, SORT, THREAD); with `blobs`, their
+ * records can also give size and blob id (SORT and THREAD read the messages).
+ */
+export async function matching(s: ImapSession, program: SearchProgram, opts: { blobs?: boolean } = {}): Promise<Matches> {
   if (program.charset !== undefined && !CHARSETS.includes(program.charset))
     throw new ImapNo(`charset ${program.charset.slice(0, 40)} is not supported`, { name: 'BADCHARSET', args: [list(CHARSETS.map(astr))] });
   const view = s.view();
-  const records = view.messages.flatMap((m, i) => (m.expunged ? [] : [view.record(m, i + 1)]));
+  let live: Picked[] = [];
+  view.messages.forEach((m, i) => {
+    if (!m.expunged) live.push({ seq: i + 1, message: m });
+  });
+  // `*` in a sequence-set key is the last message this search sees, whatever the index leaves out.
+  const maxSeq = live.length === 0 ? 0 : live[live.length - 1]!.seq;
+  const candidates = await storeSearchIndex(s.ctx.store, view.folderId).candidates(program);
+  if (candidates !== undefined) live = live.filter((p) => candidates.has(p.message.uid));
+  if (opts.blobs || needsBlobs(program.criteria)) {
+    await view.loadBlobs(live.map((p) => p.message));
+    // RFC 2180 §4.1.3: a message another session expunged (its octets gone) is not found.
+    live = live.filter((p) => p.message.blob !== null);
+  }
+  const records = live.map((p) => view.record(p.message, p.seq));
   const last = view.messages[view.messages.length - 1];
   const source = messageSource(s.ctx.store);
-  const index = storeSearchIndex(s.ctx.store, view.folderId);
-  const found = await searchMessages(program, records, { source, maxUid: last?.uid ?? 0, now: s.ctx.now(), searchResult: view.savedResult, index });
+  const found = await searchMessages(program, records, { source, maxUid: last?.uid ?? 0, maxSeq, now: s.ctx.now(), searchResult: view.savedResult });
   // RFC 7162 §3.1.5: a MODSEQ key enables CONDSTORE and adds the highest mod-sequence of the matches.
   let modSeq: bigint | undefined;
   if (usesModSeq(program.criteria)) {
@@ -47,7 +65,7 @@ export async function matching(s: ImapSession, program: SearchProgram): Promise<
 /** The store's text index as the engine's pre-filter (issue 6): candidates by UID, checked again by the engine. */
 export function storeSearchIndex(store: Store, folderId: number): SearchIndex {
   return {
-    async candidates(program) {
+    async candidates(program: SearchProgram) {
       const query = indexQueryOf(program.criteria);
       if (query === null) return undefined;
       const uids = await store.searchText(folderId, query);
@@ -80,6 +98,27 @@ export async function search(s: ImapSession, cmd: CommandOf<'SEARCH'>): Promise<
     await s.write(esearchResponse(cmd.tag, cmd.uid, result, asked.filter((o) => o !== 'SAVE')));
   }
   return ok(cmd.tag, 'SEARCH completed');
+}
+
+/** Whether a key needs a message's size or octets (everything but flags, numbers, modseqs and INTERNALDATE). */
+function needsBlobs(key: SearchKey): boolean {
+  switch (key.kind) {
+    case 'size':
+    case 'header':
+    case 'body':
+    case 'text':
+      return true;
+    case 'date':
+      return key.field !== 'internal';
+    case 'not':
+      return needsBlobs(key.key);
+    case 'or':
+      return needsBlobs(key.left) || needsBlobs(key.right);
+    case 'and':
+      return key.keys.some(needsBlobs);
+    default:
+      return false;
+  }
 }
 
 function usesModSeq(key: SearchKey): boolean {

@@ -3,19 +3,9 @@
  * (RFC 3691), EXPUNGE and UID EXPUNGE (RFC 9051 §6.4.3, RFC 4315 §2.1), STORE (§6.4.6), COPY (§6.4.7, RFC 4315
  * COPYUID) and MOVE (RFC 6851). Each tagged OK follows the store's commit.
  */
-import {
-  atom,
-  data,
-  list,
-  num,
-  ok,
-  raw,
-  untagged,
-  compressNumbers,
-  type ImapResponse,
-  type ImapValue,
-} from '../../protocol/imap/index.js';
+import { flagsFetchLine, num, ok, raw, untagged, compressNumbers, type FlagsFetchItem, type ImapResponse } from '../../protocol/imap/index.js';
 import type { FlagMode } from '../../store/types.js';
+import { ResponseBatch } from '../response-batch.js';
 import type { ImapSession } from '../session.js';
 import { ImapNo } from '../errors.js';
 import type { CommandOf } from './spec.js';
@@ -55,16 +45,20 @@ export async function store(s: ImapSession, cmd: CommandOf<'STORE'>): Promise<Im
   for (const c of result.changed) view.noteFlags(c.uid, c.flags, c.modSeq);
   const failed = new Set(result.failed);
   const changed = new Set(result.changed.map((c) => c.uid));
+  // The FETCH responses go out a batch at a time (one socket write each), encoded straight to text.
+  const out = new ResponseBatch(s);
   for (const p of picked) {
     if (failed.has(p.message.uid)) continue;
     // RFC 7162 §3.1.3: with CONDSTORE, .SILENT still reports the new MODSEQ of each changed message.
     if (cmd.silent && !(s.condstore && changed.has(p.message.uid))) continue;
-    const items: ImapValue[] = [];
-    if (cmd.uid) items.push(atom('UID'), num(p.message.uid));
-    if (!cmd.silent) items.push(atom('FLAGS'), list(view.displayFlags(p.message).map(atom)));
-    if (s.condstore) items.push(atom('MODSEQ'), list([num(p.message.modSeq)]));
-    await s.write(data(num(p.seq), atom('FETCH'), list(items)));
+    const items: FlagsFetchItem[] = [];
+    if (cmd.uid) items.push({ kind: 'UID', uid: p.message.uid });
+    if (!cmd.silent) items.push({ kind: 'FLAGS', flags: view.displayFlags(p.message) });
+    if (s.condstore) items.push({ kind: 'MODSEQ', modSeq: BigInt(p.message.modSeq) });
+    out.line(flagsFetchLine(p.seq, items, out.checkedFlags));
+    if (out.full) await out.flush();
   }
+  await out.flush();
   if (failed.size > 0) {
     // The set names messages the way the command did: UIDs for UID STORE, sequence numbers otherwise.
     const ids = cmd.uid ? result.failed : picked.filter((p) => failed.has(p.message.uid)).map((p) => p.seq);
@@ -83,7 +77,8 @@ export async function copyOrMove(s: ImapSession, cmd: CommandOf<'COPY' | 'MOVE'>
   if (cmd.name === 'MOVE' && dest.id === view.folderId) throw new ImapNo('the messages are already in that mailbox', 'CANNOT');
   if (cmd.name === 'COPY') {
     const mailbox = await s.ctx.store.getMailboxById(s.mailbox().id);
-    const bytes = picked.reduce((n, p) => n + p.message.size, 0);
+    await view.loadBlobs(picked.map((p) => p.message));
+    const bytes = picked.reduce((n, p) => n + (p.message.blob?.size ?? 0), 0);
     if (mailbox && mailbox.quotaBytes > 0 && mailbox.usedBytes + bytes > mailbox.quotaBytes) throw new ImapNo('the mailbox is full', 'OVERQUOTA');
   }
   const map = cmd.name === 'COPY' ? await s.ctx.store.copy(view.folderId, uids, dest.id) : await s.ctx.store.move(view.folderId, uids, dest.id);

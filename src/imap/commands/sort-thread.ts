@@ -14,7 +14,7 @@ export const THREAD_ALGORITHMS = ['REFERENCES', 'ORDEREDSUBJECT'] as const;
 
 export async function sort(s: ImapSession, cmd: CommandOf<'SORT'>): Promise<ImapResponse> {
   if (cmd.returnOptions !== undefined) return bad(cmd.tag, 'SORT RETURN (ESORT) is not offered', { name: 'CLIENTBUG' });
-  const { found, modSeq, source } = await matching(s, cmd.program);
+  const { found, modSeq, source } = await matching(s, cmd.program, { blobs: true });
   const sorted = await sortMessages(cmd.criteria, found, source);
   await s.write(sortResponse(sorted.map((r) => (cmd.uid ? r.uid : r.seq)), modSeq));
   return ok(cmd.tag, `${cmd.uid ? 'UID ' : ''}SORT completed`);
@@ -23,7 +23,7 @@ export async function sort(s: ImapSession, cmd: CommandOf<'SORT'>): Promise<Imap
 export async function thread(s: ImapSession, cmd: CommandOf<'THREAD'>): Promise<ImapResponse> {
   const algorithm = THREAD_ALGORITHMS.find((a) => a === cmd.algorithm);
   if (algorithm === undefined) return bad(cmd.tag, `unknown threading algorithm ${cmd.algorithm.slice(0, 40)}`, { name: 'CLIENTBUG' });
-  const { found, source } = await matching(s, cmd.program);
+  const { found, source } = await matching(s, cmd.program, { blobs: true });
   let threads = await threadMessages(algorithm, found, source);
   if (cmd.uid) {
     const view = s.view();

@@ -2,7 +2,7 @@
  * FETCH: the data items of one message (RFC 9051 §6.4.5 and §7.5.2; RFC 3501 §6.4.5 and §7.4.2; RFC 3516
  * BINARY; RFC 7162 §3.1.4 MODSEQ). The server turns the result into `* n FETCH (…)` with `fetchResponse()`.
  */
-import type { FetchContent, FetchItem, FetchResponseItem } from '../../protocol/imap/index.js';
+import type { FetchContent, FetchItem, FetchResponseItem, FlagsFetchItem } from '../../protocol/imap/index.js';
 import { storeLimits } from '../../lib/limits.js';
 import { bodyStructureOf } from './body-structure.js';
 import { parsedMessage } from './cache.js';
@@ -79,6 +79,18 @@ export function fetchMarksSeen(items: readonly FetchItem[]): boolean {
   return items.some((i) => ((i.kind === 'BODY[]' || i.kind === 'BINARY[]') && !i.peek) || i.kind === 'RFC822' || i.kind === 'RFC822.TEXT');
 }
 
+/** The FETCH items answered from a record's UID, flags and modseq alone. */
+export type FlagsItemKind = 'UID' | 'FLAGS' | 'MODSEQ';
+
+export const isFlagsItemKind = (kind: FetchItem['kind']): kind is FlagsItemKind => kind === 'UID' || kind === 'FLAGS' || kind === 'MODSEQ';
+
+/** One of those items' data; `\Recent` joins the stored flags in this session (RFC 3501 §2.3.2). */
+export function flagsItem(m: MessageRecord, kind: FlagsItemKind): FlagsFetchItem {
+  if (kind === 'UID') return { kind, uid: m.uid };
+  if (kind === 'FLAGS') return { kind, flags: m.recent ? [...m.flags, '\\Recent'] : m.flags };
+  return { kind, modSeq: BigInt(m.modSeq) };
+}
+
 /**
  * The FETCH data for `items` of message `m`, in the order asked. Throws UnknownCteError when a BINARY item names
  * a part whose transfer encoding cannot be undone (the server answers NO [UNKNOWN-CTE]).
@@ -93,13 +105,9 @@ export async function fetchMessage(m: MessageRecord, items: readonly FetchItem[]
   for (const item of items) {
     switch (item.kind) {
       case 'UID':
-        out.push({ kind: 'UID', uid: m.uid });
-        break;
       case 'FLAGS':
-        out.push({ kind: 'FLAGS', flags: m.recent ? [...m.flags, '\\Recent'] : m.flags });
-        break;
       case 'MODSEQ':
-        out.push({ kind: 'MODSEQ', modSeq: BigInt(m.modSeq) });
+        out.push(flagsItem(m, item.kind));
         break;
       case 'INTERNALDATE':
         out.push({ kind: 'INTERNALDATE', date: new Date(m.internalDate), offsetMinutes: zone(m.internalDate) });

@@ -22,13 +22,15 @@ export const SEARCH_CHARSETS: readonly string[] = ['UTF-8', 'US-ASCII'];
 
 /** A pre-filter: the UIDs that may match (a superset), or undefined when it cannot tell. */
 export interface SearchIndex {
-  candidates(program: SearchProgram, messages: readonly MessageRecord[]): Promise<ReadonlySet<number> | undefined>;
+  candidates(program: SearchProgram, messages?: readonly MessageRecord[]): Promise<ReadonlySet<number> | undefined>;
 }
 
 export interface SearchContext {
   readonly source: MessageSource;
   /** The largest UID in the mailbox (`*` in a UID set). */
   readonly maxUid: number;
+  /** The largest sequence number (`*` in a sequence set) when `messages` is not the whole mailbox; default theirs. */
+  readonly maxSeq?: number;
   /** Now, for OLDER/YOUNGER (ms since the epoch; injected, never read from the clock here). */
   readonly now: number;
   /** RFC 5182 `$`: the saved result, as UIDs. */
@@ -42,13 +44,13 @@ const DAY = 86_400_000;
 
 /** The messages that match, in the order given (sequence order). */
 export async function searchMessages(program: SearchProgram, messages: readonly MessageRecord[], ctx: SearchContext): Promise<MessageRecord[]> {
-  const maxSeq = messages.reduce((n, m) => Math.max(n, m.seq), 0);
+  const maxSeq = ctx.maxSeq ?? messages.reduce((n, m) => Math.max(n, m.seq), 0);
   const env: Env = { ctx, maxSeq, saved: new Set(ctx.searchResult ?? []), zone: ctx.zoneOffset ?? localZoneOffset };
   const candidates = ctx.index ? await ctx.index.candidates(program, messages) : undefined;
   const out: MessageRecord[] = [];
   for (const m of messages) {
     if (candidates && !candidates.has(m.uid)) continue;
-    const lazy = new LazyMessage(ctx.source, m.blobId);
+    const lazy = new LazyMessage(ctx.source, m);
     if (await matches(program.criteria, m, lazy, env)) out.push(m);
   }
   return out;
@@ -70,11 +72,12 @@ class LazyMessage {
 
   constructor(
     private readonly source: MessageSource,
-    private readonly blobId: string,
+    private readonly record: MessageRecord,
   ) {}
 
   parsed(): Promise<ParsedMessage> {
-    return (this.#parsed ??= parsedMessage(this.source, this.blobId));
+    // The blob id is read only here: a search decided by the record alone never needs it.
+    return (this.#parsed ??= parsedMessage(this.source, this.record.blobId));
   }
 
   async header(): Promise<string> {

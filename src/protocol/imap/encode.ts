@@ -129,16 +129,21 @@ export function joinChunks(chunks: readonly Chunk[]): Buffer {
   );
 }
 
-/** Collects text and octets, keeping streamed literals as separate chunks. */
+/**
+ * Collects text and octets, keeping streamed literals as separate chunks. Text is joined as a string and turned
+ * into octets once per run (a `* n FETCH (UID n FLAGS (…))` response is one Buffer, not one per token).
+ */
 export class ChunkWriter {
   readonly #chunks: Chunk[] = [];
   #pending: Buffer[] = [];
+  #text = '';
 
   text(s: string): void {
-    this.#pending.push(Buffer.from(s, 'utf8'));
+    this.#text += s;
   }
 
   bytes(b: Buffer): void {
+    this.#takeText();
     this.#pending.push(b);
   }
 
@@ -147,8 +152,15 @@ export class ChunkWriter {
     this.#chunks.push(literal);
   }
 
+  #takeText(): void {
+    if (this.#text === '') return;
+    this.#pending.push(Buffer.from(this.#text, 'utf8'));
+    this.#text = '';
+  }
+
   #flush(): void {
-    if (this.#pending.length > 0) this.#chunks.push(Buffer.concat(this.#pending));
+    this.#takeText();
+    if (this.#pending.length > 0) this.#chunks.push(this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending));
     this.#pending = [];
   }
 

@@ -33,6 +33,38 @@ export function fetchResponse(seq: number, items: readonly FetchResponseItem[]):
   return data(num(seq), atom('FETCH'), list(items.flatMap(fetchItemValues)));
 }
 
+/** The items {@link flagsFetchLine} encodes. */
+export type FlagsFetchItem = Extract<FetchResponseItem, { kind: 'UID' | 'FLAGS' | 'MODSEQ' }>;
+
+/**
+ * `* n FETCH (…)` CRLF as text, for responses of UID, FLAGS and MODSEQ only: the octets {@link fetchResponse} and
+ * the encoder produce, without building values (FETCH and STORE send 100,000 of them for `1:*` on a big folder,
+ * issue 6). Each flag is checked as an atom ({@link atom}) the first time `checked` sees it.
+ */
+export function flagsFetchLine(seq: number, items: readonly FlagsFetchItem[], checked: Set<string>): string {
+  let line = `* ${numberText(seq)} FETCH (`;
+  items.forEach((item, i) => {
+    if (i > 0) line += ' ';
+    if (item.kind === 'UID') line += `UID ${numberText(item.uid)}`;
+    else if (item.kind === 'MODSEQ') line += `MODSEQ (${numberText(item.modSeq)})`;
+    else {
+      for (const f of item.flags)
+        if (!checked.has(f)) {
+          atom(f);
+          checked.add(f);
+        }
+      line += `FLAGS (${item.flags.join(' ')})`;
+    }
+  });
+  return `${line})\r\n`;
+}
+
+/** A number as {@link num} checks and the encoder writes it. */
+function numberText(n: number | bigint): string {
+  num(n);
+  return String(n);
+}
+
 /** The section spec as text, e.g. `1.2.HEADER.FIELDS (SUBJECT FROM)`; the names are checked field names. */
 export function formatSection(section: Section): string {
   const pieces = section.part.map(String);

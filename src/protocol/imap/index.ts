@@ -77,7 +77,7 @@ export {
   type EnvelopeGroup,
   type SinglePartExtension,
 } from './body-structure.js';
-export { fetchResponse, formatSection, type FetchContent, type FetchResponseItem } from './fetch-response.js';
+export { fetchResponse, flagsFetchLine, formatSection, type FetchContent, type FetchResponseItem, type FlagsFetchItem } from './fetch-response.js';
 export {
   capabilityResponse,
   enabledResponse,

@@ -13,6 +13,7 @@ import { searchTextCases } from './search-text.js';
 import { certCases } from './certs.js';
 import { webmailCases } from './webmail.js';
 import { webmailListCases } from './webmail-list.js';
+import { imapViewCases } from './imap-view.js';
 
 export type { StoreFactory, StoreDatabase } from './harness.js';
 
@@ -28,5 +29,6 @@ export function runStoreConformance(factory: StoreFactory): void {
     certCases(h);
     webmailCases(h);
     webmailListCases(h);
+    imapViewCases(h);
   });
 }

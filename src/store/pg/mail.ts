@@ -7,7 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import type {
+  CompactEntry,
   Delivery,
+  EntryBlob,
   DeliveryResult,
   FlagChange,
   FlagMode,
@@ -26,6 +28,7 @@ import { type PgDb, type Sql, nextUidValidity, pgCode, rowOf, rowsOf } from './d
 import type { PgChangeFeed } from './change-feed.js';
 import { searchFolderText } from './search-text.js';
 import { entryKeysOf, type EntryKeys } from '../../mail/sort-keys.js';
+import { entryBlobs, listCompactEntries } from './imap-view.js';
 
 interface FolderRow {
   id: number;
@@ -452,6 +455,14 @@ export class PgMail implements MailStore {
 
   async searchText(folderId: number, query: TextQuery): Promise<number[] | null> {
     return searchFolderText(this.db, folderId, query);
+  }
+
+  async listCompactEntries(folderId: number, range?: { fromUid?: number; toUid?: number; changedSince?: number }): Promise<CompactEntry[]> {
+    return listCompactEntries(this.db, folderId, range);
+  }
+
+  async entryBlobs(folderId: number, uids: number[]): Promise<Map<number, EntryBlob>> {
+    return entryBlobs(this.db, folderId, uids);
   }
 
   /** Inside a transaction: copy rows to another folder; returns the mapping and the change to publish. */

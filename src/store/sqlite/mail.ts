@@ -2,6 +2,8 @@
 import { createHash } from 'node:crypto';
 import type {
   ChangeFeed,
+  CompactEntry,
+  EntryBlob,
   Delivery,
   DeliveryResult,
   FlagChange,
@@ -16,11 +18,12 @@ import type {
   TextQuery,
 } from '../types.js';
 import { StoreError } from '../errors.js';
-import { applyFlags, decodeFlags, encodeFlags, normaliseFlags, sameFlags } from '../flags.js';
+import { decodeFlags, encodeFlags, normaliseFlags } from '../flags.js';
 import { type Db, nextUidValidity, writeTx } from './db.js';
 import { deleteBlob, putBlob } from './blobs.js';
 import { indexMessageText, searchFolderText, unindexMessageText } from './search-text.js';
 import { keyNewEntry } from './webmail-list.js';
+import { entryBlobs, listCompactEntries, planFlagChange, writeFlagChange } from './imap-view.js';
 
 interface FolderRow {
   id: number;
@@ -425,6 +428,14 @@ export class SqliteMail implements MailStore {
     return searchFolderText(this.db, folderId, query);
   }
 
+  async listCompactEntries(folderId: number, range?: { fromUid?: number; toUid?: number; changedSince?: number }): Promise<CompactEntry[]> {
+    return listCompactEntries(this.db, folderId, range);
+  }
+
+  async entryBlobs(folderId: number, uids: number[]): Promise<Map<number, EntryBlob>> {
+    return entryBlobs(this.db, folderId, uids);
+  }
+
   /** Inside a transaction: copy rows to another folder; returns the mapping and the change to publish. */
   private copyRows(fromId: number, uids: number[], toId: number): { map: Array<{ from: number; to: number }>; changes: FolderChange[] } {
     this.folderRow(fromId);
@@ -501,24 +512,11 @@ export class SqliteMail implements MailStore {
   ): Promise<{ changed: FlagChange[]; failed: number[] }> {
     const { changed, failed, change } = await writeTx(this.db, () => {
       const f = this.folderRow(folderId);
-      const get = this.db.prepare('SELECT flags, modseq FROM entries WHERE folder_id = ? AND uid = ?');
-      const pending: Array<{ uid: number; flags: string[] }> = [];
-      const failed: number[] = [];
-      for (const uid of [...new Set(uids)].sort((a, b) => a - b)) {
-        const r = get.get(folderId, uid) as { flags: string; modseq: number } | undefined;
-        if (!r) continue;
-        if (unchangedSince !== undefined && r.modseq > unchangedSince) {
-          failed.push(uid);
-          continue;
-        }
-        const current = decodeFlags(r.flags);
-        const next = applyFlags(current, mode, flags);
-        if (!sameFlags(current, next)) pending.push({ uid, flags: next });
-      }
+      const plan = planFlagChange(this.db, folderId, uids, mode, flags, unchangedSince);
+      const { pending, failed } = plan;
       if (pending.length === 0) return { changed: [], failed, change: null };
       const modSeq = this.bumpModSeq(folderId);
-      const set = this.db.prepare('UPDATE entries SET flags = ?, modseq = ? WHERE folder_id = ? AND uid = ?');
-      for (const p of pending) set.run(encodeFlags(p.flags), modSeq, folderId, p.uid);
+      writeFlagChange(this.db, folderId, plan, modSeq);
       const changed = pending.map((p) => ({ uid: p.uid, flags: p.flags, modSeq }));
       const change: FolderChange = { kind: 'flags', mailboxId: f.mailbox_id, folderId, uids: changed.map((c) => c.uid), modSeq };
       return { changed, failed, change };

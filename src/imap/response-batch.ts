@@ -1,0 +1,54 @@
+/**
+ * Untagged responses written a batch at a time (one socket write, one COMPRESS flush per batch instead of per
+ * response): FETCH and STORE answer `1:*` on a 100,000-message folder with as many responses. Lines already
+ * encoded as text (protocol/imap `flagsFetchLine`) are joined into one buffer; other responses go through the
+ * encoder as `ImapSession.write` would.
+ */
+import { imapServerLimits } from '../lib/limits.js';
+import { encodeResponseChunks, type Chunk, type ImapResponse } from '../protocol/imap/index.js';
+import type { ImapSession } from './session.js';
+
+export class ResponseBatch {
+  #chunks: Chunk[] = [];
+  #text = '';
+  #count = 0;
+  /** Flags already checked as atoms by `flagsFetchLine` during this command. */
+  readonly checkedFlags = new Set<string>();
+
+  constructor(private readonly s: ImapSession) {}
+
+  /** Adds an encoded line (CRLF included); the caller writes the batch once it is {@link full}. */
+  line(text: string): void {
+    this.#text += text;
+    this.#count++;
+  }
+
+  get full(): boolean {
+    return this.#count >= imapServerLimits.fetchBatchResponses;
+  }
+
+  async response(r: ImapResponse): Promise<void> {
+    this.#takeText();
+    this.#chunks.push(...encodeResponseChunks(r, { utf8: this.s.utf8 }));
+    await this.#added();
+  }
+
+  /** Writes what is pending. */
+  async flush(): Promise<void> {
+    this.#takeText();
+    const chunks = this.#chunks;
+    this.#chunks = [];
+    this.#count = 0;
+    if (chunks.length > 0) await this.s.transport.write(chunks);
+  }
+
+  async #added(): Promise<void> {
+    if (++this.#count >= imapServerLimits.fetchBatchResponses) await this.flush();
+  }
+
+  #takeText(): void {
+    if (this.#text === '') return;
+    this.#chunks.push(Buffer.from(this.#text, 'latin1'));
+    this.#text = '';
+  }
+}
