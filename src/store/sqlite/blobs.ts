@@ -4,6 +4,7 @@
  * SQLite reads a whole BLOB value to answer even `substr()` of it: chunks let IMAP stream a 40 MiB message in
  * pieces (BlobStore.read) without loading it whole for every piece.
  */
+import { CorruptDataError } from '../../lib/errors.js';
 import { storeLimits } from '../../lib/limits.js';
 import type { Db } from './db.js';
 
@@ -34,6 +35,9 @@ export function getBlob(db: Db, id: string): Buffer | null {
   if (!h) return null;
   if (h.data.length === h.size) return h.data;
   const rows = db.prepare('SELECT data FROM blob_chunks WHERE blob_id = ? ORDER BY seq').all(id) as Array<{ data: Buffer }>;
+  const found = rows.reduce((n, r) => n + r.data.length, 0);
+  // Buffer.concat would pad a shortfall with zeros: a body that lost a chunk must be reported, never made up.
+  if (found !== h.size) throw new CorruptDataError(`blob ${id}: its chunks hold ${found} of its ${h.size} octets`);
   return Buffer.concat(rows.map((r) => r.data), h.size);
 }
 
@@ -52,6 +56,9 @@ export function readBlob(db: Db, id: string, offset: number, length: number): Bu
     const from = r.seq * size;
     return r.data.subarray(Math.max(start - from, 0), Math.min(end - from, r.data.length));
   });
+  const found = parts.reduce((n, p) => n + p.length, 0);
+  if (found !== end - start || rows.some((r, i) => r.seq !== Math.floor(start / size) + i))
+    throw new CorruptDataError(`blob ${id}: octets ${start}-${end} are not all in its chunks`);
   return Buffer.concat(parts, end - start);
 }
 
