@@ -9,6 +9,7 @@
  */
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { editConfig, makeDataDir } from '../../test/kit/data-dir.js';
 import { freePorts } from '../../test/kit/ports.js';
 import { startServe } from '../../test/kit/serve.js';
@@ -38,6 +39,12 @@ const fillStart = performance.now();
     await Promise.all(batch);
   }
   await store.close();
+}
+// Deliveries write the entries' sort keys; forget them, as for mail stored before migration 10, to time the fill.
+{
+  const db = new Database(join(d.dir, 'outpost.db'));
+  db.prepare('UPDATE entries SET sort_date = NULL, sort_from = NULL, sort_subject = NULL, sort_size = NULL, attachments = NULL').run();
+  db.close();
 }
 console.log(`filled ${N} messages in ${((performance.now() - fillStart) / 1000).toFixed(1)} s`);
 
@@ -87,8 +94,8 @@ await time('first page (50 newest)', `/folders/${inbox.id}/messages`);
 await time('next page (cursor)', `/folders/${inbox.id}/messages?cursor=${first.next}`);
 await time('folder list with unread counts', '/folders');
 await time('open a message (with its conversation)', `/folders/${inbox.id}/messages/${N}`, 5);
-// The bench filled the store directly, so no entry has sort keys yet: the first sorted page fills them all (what an
-// upgraded server does once per folder), timed alone.
+// No entry has sort keys now (see above): the first sorted page fills them all (what an upgraded server does once
+// per folder), timed alone.
 await time('first sort ever: fills 100,000 entries\' sort keys', `/folders/${inbox.id}/messages?sort=subject`, 1);
 for (const sort of ['date', 'from', 'subject', 'size'])
   for (const order of ['desc', 'asc']) await time(`sort by ${sort} ${order}, first page`, `/folders/${inbox.id}/messages?sort=${sort}&order=${order}`, 5);
