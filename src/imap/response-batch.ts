@@ -12,6 +12,8 @@ export class ResponseBatch {
   #chunks: Chunk[] = [];
   #text = '';
   #count = 0;
+  #octets = 0;
+  #streamed = false;
   /** Flags already checked as atoms by `flagsFetchLine` during this command. */
   readonly checkedFlags = new Set<string>();
 
@@ -29,8 +31,20 @@ export class ResponseBatch {
 
   async response(r: ImapResponse): Promise<void> {
     this.#takeText();
-    this.#chunks.push(...encodeResponseChunks(r, { utf8: this.s.utf8 }));
+    for (const chunk of encodeResponseChunks(r, { utf8: this.s.utf8 })) {
+      this.#chunks.push(chunk);
+      if (Buffer.isBuffer(chunk)) this.#octets += chunk.length;
+      else this.#streamed = true;
+    }
     await this.#added();
+  }
+
+  /**
+   * Writes the batch when it holds a streamed body or {@link imapServerLimits.fetchBatchOctets} of text: for
+   * responses that carry message text, so a big one goes out at once and small ones share a write.
+   */
+  async flushIfLarge(): Promise<void> {
+    if (this.#streamed || this.#octets >= imapServerLimits.fetchBatchOctets) await this.flush();
   }
 
   /** Writes what is pending. */
@@ -39,6 +53,8 @@ export class ResponseBatch {
     const chunks = this.#chunks;
     this.#chunks = [];
     this.#count = 0;
+    this.#octets = 0;
+    this.#streamed = false;
     if (chunks.length > 0) await this.s.transport.write(chunks);
   }
 
@@ -48,7 +64,9 @@ export class ResponseBatch {
 
   #takeText(): void {
     if (this.#text === '') return;
-    this.#chunks.push(Buffer.from(this.#text, 'latin1'));
+    const text = Buffer.from(this.#text, 'latin1');
+    this.#chunks.push(text);
+    this.#octets += text.length;
     this.#text = '';
   }
 }

@@ -12,7 +12,7 @@
  * holds one piece plus that buffer. ENVELOPE and BODYSTRUCTURE come from the description stored at delivery
  * (MailStore.structures, a batch of messages at a time); only a message stored without one is parsed.
  */
-import { imapServerLimits } from '../../lib/limits.js';
+import { imapServerLimits, storeLimits } from '../../lib/limits.js';
 import {
   bad,
   fetchResponse,
@@ -26,21 +26,29 @@ import {
 } from '../../protocol/imap/index.js';
 import type { Store } from '../../store/types.js';
 import { cachedSource } from '../engine/cache.js';
-import { fetchMarksSeen, fetchMessage, fetchNeedsMime, fetchWantsDescription, flagsItem, isFlagsItemKind } from '../engine/fetch.js';
+import { fetchMarksSeen, fetchMessage, fetchNeedsBody, fetchNeedsMime, fetchWantsDescription, flagsItem, isFlagsItemKind } from '../engine/fetch.js';
 import { storedDescription } from '../engine/describe.js';
 import { UnknownCteError, type MessageSource } from '../engine/types.js';
 import type { ImapSession } from '../session.js';
 import { ImapNo } from '../errors.js';
-import { MessageGone } from '../selected-view.js';
+import { MessageGone, type ViewMessage } from '../selected-view.js';
 import { ResponseBatch } from '../response-batch.js';
 import type { CommandOf } from './spec.js';
 
 export { MessageGone };
 
-/** Message octets straight from the blob store: nothing parsed, nothing kept. */
-function blobSource(store: Store): MessageSource {
+/**
+ * Message octets straight from the blob store: nothing parsed, nothing kept, except the bodies FETCH read ahead for
+ * its current batch (`prefetched`, each handed out once).
+ */
+function blobSource(store: Store, prefetched?: Map<string, Buffer>): MessageSource {
   return {
     async raw(blobId) {
+      const ready = prefetched?.get(blobId);
+      if (ready) {
+        prefetched!.delete(blobId);
+        return ready;
+      }
       const raw = await store.blobs.get(blobId);
       if (!raw) throw new MessageGone(blobId);
       return raw;
@@ -66,8 +74,26 @@ const VIEW_ITEMS: ReadonlySet<FetchItem['kind']> = new Set(['UID', 'FLAGS', 'MOD
 const DESCRIPTION_BATCH = 256;
 
 /** Message octets from the blob store, through a per-command cache of octets and parsed MIME trees. */
-export function messageSource(store: Store): MessageSource {
-  return cachedSource(blobSource(store), imapServerLimits.messageCacheOctets);
+export function messageSource(store: Store, prefetched?: Map<string, Buffer>): MessageSource {
+  return cachedSource(blobSource(store, prefetched), imapServerLimits.messageCacheOctets);
+}
+
+/**
+ * Reads ahead, in one store call, the bodies of a batch's messages that are small enough to hold (at most
+ * imapServerLimits.fetchPrefetchOctets together; a body stored in chunks is left to be streamed).
+ */
+async function prefetchBodies(store: Store, messages: readonly ViewMessage[], into: Map<string, Buffer>): Promise<void> {
+  into.clear();
+  let budget = imapServerLimits.fetchPrefetchOctets;
+  const ids: string[] = [];
+  for (const m of messages) {
+    const b = m.blob;
+    if (!b || b.size > storeLimits.blobChunkOctets || b.size > budget) continue;
+    ids.push(b.blobId);
+    budget -= b.size;
+  }
+  if (ids.length < 2) return;
+  for (const [id, raw] of await store.blobs.getMany(ids)) into.set(id, raw);
 }
 
 export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<ImapResponse> {
@@ -99,13 +125,16 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
       newlySeen = new Set(r.changed.map((c) => c.uid));
     }
   }
-  const source = fetchNeedsMime(items, true) ? messageSource(s.ctx.store) : blobSource(s.ctx.store);
+  const prefetched = new Map<string, Buffer>();
+  const source = fetchNeedsMime(items, true) ? messageSource(s.ctx.store, prefetched) : blobSource(s.ctx.store, prefetched);
+  // Items that read message octets (ENVELOPE and BODYSTRUCTURE come from the stored descriptions instead).
+  const needsBody = items.some((i) => fetchNeedsBody([i]) && !fetchWantsDescription([i]));
   const wantsDescription = fetchWantsDescription(items);
   const wantsBlobs = items.some((i) => !VIEW_ITEMS.has(i.kind));
   let described = new Map<number, unknown>();
   let gone = 0;
-  // Responses without message text are small: written a batch at a time (one socket write, one flush), while a
-  // response carrying text goes out on its own so a big body is never held behind others.
+  // Responses without message text are small: written a batch at a time (one socket write, one flush); responses
+  // carrying text share a write up to imapServerLimits.fetchBatchOctets, and a big or streamed body goes at once.
   const small = items.every((i) => SMALL_ITEMS.has(i.kind));
   const out = new ResponseBatch(s);
   const flagKinds = items.map((i) => i.kind).filter(isFlagsItemKind);
@@ -123,6 +152,7 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
     if (i % DESCRIPTION_BATCH === 0 && (wantsBlobs || wantsDescription)) {
       const next = picked.slice(i, i + DESCRIPTION_BATCH).map((q) => q.message);
       if (wantsBlobs) await view.loadBlobs(next);
+      if (needsBody) await prefetchBodies(s.ctx.store, next, prefetched);
       if (wantsDescription) described = await s.ctx.store.structures(view.folderId, next.map((m) => m.uid));
     }
     let response;
@@ -142,7 +172,7 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
       if (s.condstore && !response.some((r) => r.kind === 'MODSEQ')) response.push({ kind: 'MODSEQ', modSeq: BigInt(p.message.modSeq) });
     }
     await out.response(fetchResponse(p.seq, response));
-    if (!small) await out.flush();
+    if (!small) await out.flushIfLarge();
   }
   await out.flush();
   if (gone > 0) return no(cmd.tag, 'some of the messages were expunged by another session', { name: 'EXPUNGEISSUED' });

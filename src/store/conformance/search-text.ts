@@ -124,6 +124,18 @@ export function searchTextCases(h: StoreHarness): void {
         assert.equal(await s.blobs.read('0'.repeat(64), 0, 1), null);
       }));
 
+    it('reads several whole bodies at once, small and chunked, leaving out unknown ids', () =>
+      h.withStore(async (s) => {
+        const big = Buffer.alloc(2 * 1024 * 1024 + 5, 0x62);
+        const bodies = [Buffer.from('one'), Buffer.from('two'), big];
+        const ids = await Promise.all(bodies.map((b) => s.blobs.put(b)));
+        const missing = 'f'.repeat(64);
+        const got = await s.blobs.getMany([ids[2]!, missing, ids[0]!, ids[1]!, ids[0]!]);
+        assert.deepEqual([...got.keys()].sort(), [...ids].sort());
+        for (const [i, id] of ids.entries()) assert.deepEqual(got.get(id), bodies[i]);
+        assert.equal((await s.blobs.getMany([])).size, 0);
+      }));
+
     it('stores a big body once, and removes it with its last message', () =>
       h.withStore(async (s) => {
         const box = await domainWithMailbox(s);

@@ -27,6 +27,12 @@ class PgBlobs implements BlobStore {
     return r ? r.data : null;
   }
 
+  async getMany(ids: readonly string[]): Promise<Map<string, Buffer>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.rows<{ id: string; data: Buffer }>('SELECT id, data FROM blobs WHERE id = ANY($1::text[])', [[...new Set(ids)]]);
+    return new Map(rows.map((r) => [r.id, r.data]));
+  }
+
   /** substring() on an uncompressed (STORAGE EXTERNAL) bytea reads only the TOAST chunks it covers. */
   async read(id: string, offset: number, length: number): Promise<Buffer | null> {
     const r = await this.db.row<{ data: Buffer }>('SELECT substring(data from $2::int for $3::int) AS data FROM blobs WHERE id = $1', [

@@ -32,6 +32,19 @@ class SqliteBlobs implements BlobStore {
   async read(id: string, offset: number, length: number): Promise<Buffer | null> {
     return readBlob(this.db, id, offset, length);
   }
+
+  async getMany(ids: readonly string[]): Promise<Map<string, Buffer>> {
+    // One read transaction for the lot: each statement outside one takes and drops the WAL read lock, which was
+    // three quarters of a small blob's read time.
+    return this.db.transaction(() => {
+      const out = new Map<string, Buffer>();
+      for (const id of ids) {
+        const raw = getBlob(this.db, id);
+        if (raw) out.set(id, raw);
+      }
+      return out;
+    })();
+  }
 }
 
 /** Copies every method of `part` (bound to it) onto `target`. */

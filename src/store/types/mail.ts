@@ -202,4 +202,10 @@ export interface BlobStore {
   get(id: string): Promise<Buffer | null>;
   /** Up to `length` octets from `offset` (fewer at the end): one big message read in pieces. Null when no such blob. */
   read(id: string, offset: number, length: number): Promise<Buffer | null>;
+  /**
+   * Several whole bodies at once (ids that do not exist are left out): IMAP FETCH of a batch of small messages
+   * reads them in one read transaction (SQLite) or one query (PostgreSQL) instead of one per message. The caller
+   * bounds the total by the sizes it knows.
+   */
+  getMany(ids: readonly string[]): Promise<Map<string, Buffer>>;
 }
