@@ -25,7 +25,7 @@ import {
   list,
   num,
   recentResponse,
-  sequenceSetIncludes,
+  sequenceSetIntervals,
   vanishedResponse,
   type ImapResponse,
   type SequenceSet,
@@ -199,6 +199,19 @@ export class SelectedView {
     this.onChange = undefined;
   }
 
+  /** The index of the first message whose UID is at least `uid` (the length when there is none). */
+  #firstAtOrAbove(uid: number): number {
+    const list_ = this.#messages;
+    let low = 0;
+    let high = list_.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (list_[mid]!.uid < uid) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
   byUid(uid: number): ViewMessage | undefined {
     const list_ = this.#messages;
     let low = 0;
@@ -254,21 +267,24 @@ export class SelectedView {
       });
       return out;
     }
+    const list_ = this.#messages;
+    const take = (i: number): void => {
+      const m = list_[i]!;
+      if (includeExpunged || !m.expunged) out.push({ seq: i + 1, message: m });
+    };
+    // The view is in UID order, so each interval of the set is one slice of it (found by binary search for UIDs).
     if (uid) {
-      const largest = this.#messages.length === 0 ? 0 : this.#messages[this.#messages.length - 1]!.uid;
+      const largest = list_.length === 0 ? 0 : list_[list_.length - 1]!.uid;
       if (largest === 0) return out;
-      this.#messages.forEach((m, i) => {
-        if ((includeExpunged || !m.expunged) && sequenceSetIncludes(set, m.uid, largest)) out.push({ seq: i + 1, message: m });
-      });
+      for (const [low, high] of sequenceSetIntervals(set, largest))
+        for (let i = this.#firstAtOrAbove(low); i < list_.length && list_[i]!.uid <= high; i++) take(i);
       return out;
     }
-    const count = this.#messages.length;
+    const count = list_.length;
     if (count === 0) return out;
     for (const r of set.ranges)
       for (const n of [r.start, r.end]) if (n !== '*' && n > count) throw new ImapBad(`no message ${n}: the mailbox has ${count}`);
-    this.#messages.forEach((m, i) => {
-      if ((includeExpunged || !m.expunged) && sequenceSetIncludes(set, i + 1, count)) out.push({ seq: i + 1, message: m });
-    });
+    for (const [low, high] of sequenceSetIntervals(set, count)) for (let i = Math.max(low, 1) - 1; i < Math.min(high, count); i++) take(i);
     return out;
   }
 

@@ -17,6 +17,7 @@ export {
   formatSequenceSet,
   sequenceSetFromText,
   sequenceSetIncludes,
+  sequenceSetIntervals,
   type SeqNumber,
   type SeqRange,
   type SequenceSet,

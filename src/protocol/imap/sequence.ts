@@ -95,3 +95,25 @@ export function sequenceSetIncludes(set: Extract<SequenceSet, { kind: 'set' }>, 
     return n >= Math.min(a, b) && n <= Math.max(a, b);
   });
 }
+
+/**
+ * The same set as inclusive intervals `[low, high]`, sorted and merged, `*` standing for `largest`: the numbers
+ * for which {@link sequenceSetIncludes} is true. Lets a 100,000-message view pick `1:*` by slicing, not by testing
+ * every message against every range.
+ */
+export function sequenceSetIntervals(set: Extract<SequenceSet, { kind: 'set' }>, largest: number): Array<[number, number]> {
+  const raw = set.ranges
+    .map((r): [number, number] => {
+      const a = r.start === '*' ? largest : r.start;
+      const b = r.end === '*' ? largest : r.end;
+      return [Math.min(a, b), Math.max(a, b)];
+    })
+    .sort((x, y) => x[0] - y[0]);
+  const out: Array<[number, number]> = [];
+  for (const [low, high] of raw) {
+    const last = out[out.length - 1];
+    if (last && low <= last[1] + 1) last[1] = Math.max(last[1], high);
+    else out.push([low, high]);
+  }
+  return out;
+}
