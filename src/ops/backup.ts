@@ -12,10 +12,11 @@
  * The configuration (outpost.toml) and TLS files are not in the database; docs/OPERATIONS.md says to copy them.
  * PostgreSQL deployments use pg_dump or a base backup instead (docs/OPERATIONS.md).
  */
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, copyFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync, copyFileSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../lib/errors.js';
+import { fsyncPath } from '../lib/fsync.js';
 import { migrations } from '../store/sqlite/migrations.js';
 
 export interface BackupSummary {
@@ -50,9 +51,9 @@ export async function backupDatabase(source: string, target: string, now: () => 
   }
   try {
     const facts = check(partial);
-    fsyncFile(partial);
+    fsyncPath(partial);
     renameSync(partial, target);
-    fsyncFile(dirname(target));
+    fsyncPath(dirname(target));
     return { file: target, bytes: statSync(target).size, ...facts, ms: now() - t0 };
   } catch (e) {
     rmSync(partial, { force: true });
@@ -75,11 +76,11 @@ export function restoreDatabase(backup: string, target: string, opts: { replace:
   const facts = check(backup);
   const partial = join(dirname(target), `.${basename(target)}.restoring`);
   copyFileSync(backup, partial);
-  fsyncFile(partial);
+  fsyncPath(partial);
   // The old store's write-ahead log belongs to the old file: left behind, SQLite would replay it into the new one.
   for (const f of [target, `${target}-wal`, `${target}-shm`]) rmSync(f, { force: true });
   renameSync(partial, target);
-  fsyncFile(dirname(target));
+  fsyncPath(dirname(target));
   return facts;
 }
 
@@ -108,14 +109,5 @@ function check(file: string): Omit<BackupSummary, 'file' | 'bytes' | 'ms'> {
     return { schemaVersion, mailboxes: count('mailboxes'), folders: count('folders'), messages: count('entries') };
   } finally {
     db.close();
-  }
-}
-
-function fsyncFile(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

@@ -13,9 +13,10 @@
  * the next one: group commit for every writer, not only SMTP deliveries.
  */
 import { open } from 'node:fs/promises';
-import { closeSync, existsSync, fsyncSync, openSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { fsyncPath } from '../../lib/fsync.js';
 import { storeLimits } from '../../lib/limits.js';
 import { migrations } from './migrations.js';
 
@@ -99,15 +100,6 @@ export async function fdatasyncFile(file: string): Promise<void> {
     await handle.datasync();
   } finally {
     await handle.close();
-  }
-}
-
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 
