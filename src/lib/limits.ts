@@ -459,6 +459,13 @@ export const storeLimits = {
    */
   searchIndexTextMaxChars: 4 * 1024 * 1024,
   /**
+   * A message's top-level header section is kept apart from its body when it is at most this big, so a client's
+   * header listing (`FETCH 1:* BODY.PEEK[HEADER.FIELDS (…)]`) reads no message (Dovecot answers it from its cache
+   * file the same way). Real headers are 1–10 KiB (Received, DKIM and ARC chains); a bigger one is read from the
+   * message, so the copy costs at most this much per message.
+   */
+  headerCacheOctets: 32 * 1024,
+  /**
    * Prepared statements kept per database connection, by SQL text: preparing costs more than running a small
    * query (bench/imap-dovecot's profile), and the store's queries are a few hundred fixed texts; the bound only
    * stops texts built with a varying number of `?` from growing the cache without end.

@@ -10,7 +10,9 @@
  * socket below imapServerLimits.writeHighWaterOctets before the next one; a message bigger than
  * storeLimits.blobChunkOctets is streamed in pieces of that size (BlobStore.read), so a whole-folder download
  * holds one piece plus that buffer. ENVELOPE and BODYSTRUCTURE come from the description stored at delivery
- * (MailStore.structures, a batch of messages at a time); only a message stored without one is parsed.
+ * (MailStore.structures, a batch of messages at a time); only a message stored without one is parsed. A header
+ * listing (RFC822.HEADER, BODY[HEADER], BODY[HEADER.FIELDS (…)]) reads the header sections the store keeps apart
+ * (MailStore.headers), not the messages.
  */
 import { imapServerLimits, storeLimits } from '../../lib/limits.js';
 import {
@@ -26,7 +28,16 @@ import {
 } from '../../protocol/imap/index.js';
 import type { Store } from '../../store/types.js';
 import { cachedSource } from '../engine/cache.js';
-import { fetchMarksSeen, fetchMessage, fetchNeedsBody, fetchNeedsMime, fetchWantsDescription, flagsItem, isFlagsItemKind } from '../engine/fetch.js';
+import {
+  fetchMarksSeen,
+  fetchMessage,
+  fetchNeedsBody,
+  fetchNeedsMime,
+  fetchWantsDescription,
+  flagsItem,
+  isFlagsItemKind,
+  topHeaderText,
+} from '../engine/fetch.js';
 import { storedDescription } from '../engine/describe.js';
 import { UnknownCteError, type MessageSource } from '../engine/types.js';
 import type { ImapSession } from '../session.js';
@@ -127,8 +138,12 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
   }
   const prefetched = new Map<string, Buffer>();
   const source = fetchNeedsMime(items, true) ? messageSource(s.ctx.store, prefetched) : blobSource(s.ctx.store, prefetched);
-  // Items that read message octets (ENVELOPE and BODYSTRUCTURE come from the stored descriptions instead).
+  // Items that read message octets (ENVELOPE and BODYSTRUCTURE come from the stored descriptions instead, and the
+  // top-level header sections from the ones the store keeps apart, where it has them).
   const needsBody = items.some((i) => fetchNeedsBody([i]) && !fetchWantsDescription([i]));
+  const wantsHeaders = items.some((i) => topHeaderText(i) !== undefined);
+  const needsMore = items.some((i) => fetchNeedsBody([i]) && !fetchWantsDescription([i]) && topHeaderText(i) === undefined);
+  let headers = new Map<number, Buffer>();
   const wantsDescription = fetchWantsDescription(items);
   const wantsBlobs = items.some((i) => !VIEW_ITEMS.has(i.kind));
   let described = new Map<number, unknown>();
@@ -152,12 +167,19 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
     if (i % DESCRIPTION_BATCH === 0 && (wantsBlobs || wantsDescription)) {
       const next = picked.slice(i, i + DESCRIPTION_BATCH).map((q) => q.message);
       if (wantsBlobs) await view.loadBlobs(next);
-      if (needsBody) await prefetchBodies(s.ctx.store, next, prefetched);
+      if (wantsHeaders) headers = await s.ctx.store.headers(view.folderId, next.map((m) => m.uid));
+      if (needsBody) await prefetchBodies(s.ctx.store, needsMore ? next : next.filter((m) => !headers.has(m.uid)), prefetched);
       if (wantsDescription) described = await s.ctx.store.structures(view.folderId, next.map((m) => m.uid));
     }
     let response;
     try {
-      response = await fetchMessage(view.record(p.message, p.seq), items, { source, utf8: s.utf8 }, storedDescription(described.get(p.message.uid)));
+      response = await fetchMessage(
+        view.record(p.message, p.seq),
+        items,
+        { source, utf8: s.utf8 },
+        storedDescription(described.get(p.message.uid)),
+        headers.get(p.message.uid),
+      );
     } catch (e) {
       if (e instanceof MessageGone) {
         gone++;

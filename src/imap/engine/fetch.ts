@@ -8,7 +8,7 @@ import { bodyStructureOf } from './body-structure.js';
 import { parsedMessage } from './cache.js';
 import type { StoredDescription } from './describe.js';
 import { envelopeOf } from './envelope.js';
-import { applyPartial, binaryBytes, sectionBytes } from './sections.js';
+import { applyPartial, binaryBytes, headerSectionBytes, sectionBytes, type HeaderText } from './sections.js';
 import { localZoneOffset, type MessageRecord, type MessageSource, type ParsedMessage, type ZoneOffset } from './types.js';
 
 export interface FetchOptions {
@@ -74,6 +74,17 @@ async function wholeContent(m: MessageRecord, source: MessageSource, partial: { 
   return { kind: 'stream', size: end - start, binary: false, source: pieces() };
 }
 
+/**
+ * The section text of an item answered from the message's top-level header section alone (RFC822.HEADER,
+ * BODY[HEADER], BODY[HEADER.FIELDS (…)] and .NOT), or undefined for any other item.
+ */
+export function topHeaderText(item: FetchItem): HeaderText | undefined {
+  if (item.kind === 'RFC822.HEADER') return { kind: 'header' };
+  if (item.kind !== 'BODY[]' || item.section.part.length > 0) return undefined;
+  const text = item.section.text;
+  return text?.kind === 'header' || text?.kind === 'header-fields' ? text : undefined;
+}
+
 /** RFC 3501 §6.4.5: BODY[…] and BINARY[…] without .PEEK, RFC822 and RFC822.TEXT set \Seen. */
 export function fetchMarksSeen(items: readonly FetchItem[]): boolean {
   return items.some((i) => ((i.kind === 'BODY[]' || i.kind === 'BINARY[]') && !i.peek) || i.kind === 'RFC822' || i.kind === 'RFC822.TEXT');
@@ -93,9 +104,16 @@ export function flagsItem(m: MessageRecord, kind: FlagsItemKind): FlagsFetchItem
 
 /**
  * The FETCH data for `items` of message `m`, in the order asked. Throws UnknownCteError when a BINARY item names
- * a part whose transfer encoding cannot be undone (the server answers NO [UNKNOWN-CTE]).
+ * a part whose transfer encoding cannot be undone (the server answers NO [UNKNOWN-CTE]). With `header`, the
+ * message's top-level header section, the items {@link topHeaderText} names are cut from it, the message unread.
  */
-export async function fetchMessage(m: MessageRecord, items: readonly FetchItem[], opts: FetchOptions, described?: StoredDescription): Promise<FetchResponseItem[]> {
+export async function fetchMessage(
+  m: MessageRecord,
+  items: readonly FetchItem[],
+  opts: FetchOptions,
+  described?: StoredDescription,
+  header?: Buffer,
+): Promise<FetchResponseItem[]> {
   let message: ParsedMessage | undefined;
   const load = async (): Promise<ParsedMessage> => (message ??= await parsedMessage(opts.source, m.blobId));
   let raw: Buffer | undefined;
@@ -134,6 +152,10 @@ export async function fetchMessage(m: MessageRecord, items: readonly FetchItem[]
         out.push({ kind: 'RFC822', content: message ? message.raw : await wholeContent(m, opts.source, undefined, loadRaw) });
         break;
       case 'RFC822.HEADER': {
+        if (header) {
+          out.push({ kind: 'RFC822.HEADER', content: header });
+          break;
+        }
         const { raw, mime } = await load();
         out.push({ kind: 'RFC822.HEADER', content: sectionBytes(raw, mime, { part: [], text: { kind: 'header' } }) });
         break;
@@ -147,6 +169,11 @@ export async function fetchMessage(m: MessageRecord, items: readonly FetchItem[]
         if (wholeMessage(item)) {
           const content = message ? applyPartial(message.raw, item.partial) : await wholeContent(m, opts.source, item.partial, loadRaw);
           out.push({ kind: 'BODY[]', section: item.section, origin: item.partial?.offset, content });
+          break;
+        }
+        const text = header && topHeaderText(item);
+        if (header && text) {
+          out.push({ kind: 'BODY[]', section: item.section, origin: item.partial?.offset, content: applyPartial(headerSectionBytes(header, text), item.partial) });
           break;
         }
         const { raw, mime } = await load();

@@ -7,8 +7,8 @@
  * case-insensitively and keeps the message's order. RFC 3516 §4.2: BINARY is the part's body with its
  * Content-Transfer-Encoding removed.
  */
-import type { Section } from '../../protocol/imap/index.js';
-import { parseHeaderFields } from '../../mail/header-block.js';
+import type { Section, SectionText } from '../../protocol/imap/index.js';
+import { headerFieldNames } from '../../mail/header-block.js';
 import { partAt, type MimePart } from '../../mail/mime/parse.js';
 import { UnknownCteError } from './types.js';
 
@@ -23,19 +23,35 @@ function headerBytes(raw: Buffer, msg: MimePart): Buffer {
   return raw.subarray(msg.start, msg.bodyStart);
 }
 
-/** The header fields without the empty line that ends them. */
-function fieldBytes(raw: Buffer, msg: MimePart): Buffer {
-  const block = raw.subarray(msg.start, msg.bodyStart);
+/** The header fields of a header section, without the empty line that ends them. */
+function fieldBytes(block: Buffer): Buffer {
   if (block.length >= 2 && block[block.length - 2] === 0x0d && block[block.length - 1] === 0x0a && (block.length === 2 || block[block.length - 3] === 0x0a)) return block.subarray(0, block.length - 2);
   if (block.length >= 1 && block[block.length - 1] === 0x0a && (block.length === 1 || block[block.length - 2] === 0x0a)) return block.subarray(0, block.length - 1);
   return block;
 }
 
-function headerFields(raw: Buffer, msg: MimePart, names: readonly string[], not: boolean): Buffer {
+/** HEADER.FIELDS (or .NOT) of a header section. */
+function headerFields(block: Buffer, names: readonly string[], not: boolean): Buffer {
   const wanted = new Set(names.map((n) => n.toLowerCase()));
-  const picked = parseHeaderFields(fieldBytes(raw, msg)).filter((f) => f.lowerName !== '' && wanted.has(f.lowerName) !== not);
-  const out = picked.map((f) => (f.raw[f.raw.length - 1] === 0x0a ? f.raw : Buffer.concat([f.raw, CRLF])));
-  return Buffer.concat([...out, CRLF]);
+  const out: Buffer[] = [];
+  for (const f of headerFieldNames(fieldBytes(block))) {
+    if (f.lowerName === '' || wanted.has(f.lowerName) === not) continue;
+    out.push(f.raw);
+    if (f.raw[f.raw.length - 1] !== 0x0a) out.push(CRLF);
+  }
+  out.push(CRLF);
+  return Buffer.concat(out);
+}
+
+/** The text items answered from a message's top-level header section alone (BODY[HEADER], HEADER.FIELDS). */
+export type HeaderText = Extract<SectionText, { kind: 'header' | 'header-fields' }>;
+
+/**
+ * BODY[HEADER] or BODY[HEADER.FIELDS (…)] of the message from its header section alone (the store keeps it apart,
+ * src/store/header-cache.ts): the same octets {@link sectionBytes} cuts from the whole message.
+ */
+export function headerSectionBytes(header: Buffer, text: HeaderText): Buffer {
+  return text.kind === 'header' ? header : headerFields(header, text.fields, text.not);
 }
 
 /**
@@ -69,7 +85,7 @@ export function sectionBytes(raw: Buffer, root: MimePart, section: Section): Buf
     case 'header':
       return headerBytes(raw, msg);
     case 'header-fields':
-      return headerFields(raw, msg, text.fields, text.not);
+      return headerFields(headerBytes(raw, msg), text.fields, text.not);
     case 'text':
       return raw.subarray(msg.bodyStart, msg.end);
   }

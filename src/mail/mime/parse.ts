@@ -50,6 +50,14 @@ function headerBounds(raw: Buffer, start: number, end: number): { headerEnd: num
   return { headerEnd: Math.min(b.headerEnd, end), bodyStart: Math.min(b.bodyStart, end) };
 }
 
+/**
+ * The octets of a message's top-level header section, the empty line that ends it included: what BODY[HEADER]
+ * and the parse's root part (`raw.subarray(root.start, root.bodyStart)`) hold.
+ */
+export function headerSection(raw: Buffer): Buffer {
+  return raw.subarray(0, headerBounds(raw, 0, raw.length).bodyStart);
+}
+
 function headerBoundsUnclamped(raw: Buffer, start: number, end: number): { headerEnd: number; bodyStart: number } {
   if (start >= end) return { headerEnd: end, bodyStart: end };
   if (raw[start] === LF) return { headerEnd: start, bodyStart: start + 1 };

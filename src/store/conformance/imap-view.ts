@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StoreHarness } from './harness.js';
 import { domainWithMailbox, inbox, message, meta } from './fixtures.js';
+import { storeLimits } from '../../lib/limits.js';
 
 export function imapViewCases(h: StoreHarness): void {
   describe('imap view listing', () => {
@@ -49,6 +50,27 @@ export function imapViewCases(h: StoreHarness): void {
           assert.equal((await s.blobs.get(e.blobId))!.length, e.size);
         }
         assert.equal((await s.entryBlobs(f, [])).size, 0);
+      }));
+
+    it('keeps each message\'s header section apart: by UID, through copies, gone with the message, none when too big', () =>
+      h.withStore(async (s) => {
+        const box = await domainWithMailbox(s);
+        const f = await inbox(s, box.id);
+        const big = Buffer.from(`Subject: big\r\nX-Filler: ${'y'.repeat(storeLimits.headerCacheOctets)}\r\n\r\nbody\r\n`);
+        const lf = Buffer.from('Subject: bare LF\nFrom: a@example.test\n\nbody\n');
+        for (const raw of [message(1, 50), big, lf, message(4)]) await s.append(f, raw, meta(raw), [], 1000);
+        const kept = await s.headers(f, [1, 2, 3, 4, 99]);
+        assert.deepEqual([...kept.keys()].sort(), [1, 3, 4]);
+        assert.equal(kept.get(1)!.toString(), 'Subject: message 1\r\nFrom: a@example.test\r\n\r\n');
+        assert.equal(kept.get(3)!.toString(), 'Subject: bare LF\nFrom: a@example.test\n\n');
+        assert.equal((await s.headers(f, [])).size, 0);
+        // A copy shares the message, and its header; expunging the original leaves the copy's.
+        const archive = await s.createFolder(box.id, 'Archive');
+        await s.copy(f, [1], archive.id);
+        await s.storeFlags(f, [1], 'add', ['\\Deleted']);
+        await s.expunge(f);
+        assert.deepEqual([...(await s.headers(f, [1, 4])).keys()], [4]);
+        assert.equal((await s.headers(archive.id, [1])).get(1)!.toString(), 'Subject: message 1\r\nFrom: a@example.test\r\n\r\n');
       }));
 
     it('changes flags of many entries at once: one modseq, only the entries that change, UNCHANGEDSINCE per entry', () =>

@@ -26,3 +26,13 @@ export async function entryBlobs(db: PgDb, folderId: number, uids: readonly numb
   );
   return new Map(rows.map((r) => [r.uid, { blobId: r.blob_id, size: r.size }]));
 }
+
+/** The kept header sections (src/store/header-cache.ts) of the UIDs asked that have one. */
+export async function entryHeaders(db: PgDb, folderId: number, uids: readonly number[]): Promise<Map<number, Buffer>> {
+  if (uids.length === 0) return new Map();
+  const rows = await db.rows<{ uid: number; header: Buffer }>(
+    `SELECT e.uid, h.header FROM entries e JOIN message_headers h ON h.message_id = e.message_id WHERE e.folder_id = $1 AND e.uid = ANY($2::bigint[])`,
+    [folderId, [...new Set(uids)]],
+  );
+  return new Map(rows.map((r) => [r.uid, r.header]));
+}

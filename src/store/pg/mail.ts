@@ -28,7 +28,8 @@ import { type PgDb, type Sql, nextUidValidity, pgCode, rowOf, rowsOf } from './d
 import type { PgChangeFeed } from './change-feed.js';
 import { searchFolderText } from './search-text.js';
 import { entryKeysOf, type EntryKeys } from '../../mail/sort-keys.js';
-import { entryBlobs, listCompactEntries } from './imap-view.js';
+import { entryBlobs, entryHeaders, listCompactEntries } from './imap-view.js';
+import { keptHeader } from '../header-cache.js';
 
 interface FolderRow {
   id: number;
@@ -131,7 +132,9 @@ async function insertMessage(q: Sql, raw: Buffer, meta: MessageMeta, receivedAt:
        SELECT b.id, $2::bigint, $3::bigint, $4::text, $5::text, $6::text, $7::text, $8::bigint, $9::text, $10::text, $11::text, $12::text, $13::bigint FROM b
        RETURNING id),
      t AS (
-       INSERT INTO message_text (message_id, header, body) SELECT m.id, $15::text, $16::text FROM m WHERE $15::text IS NOT NULL)
+       INSERT INTO message_text (message_id, header, body) SELECT m.id, $15::text, $16::text FROM m WHERE $15::text IS NOT NULL),
+     h AS (
+       INSERT INTO message_headers (message_id, header) SELECT m.id, $17::bytea FROM m WHERE $17::bytea IS NOT NULL)
      SELECT id FROM m`,
     [
       blobId,
@@ -150,6 +153,7 @@ async function insertMessage(q: Sql, raw: Buffer, meta: MessageMeta, receivedAt:
       raw,
       meta.text ? meta.text.header : null,
       meta.text ? meta.text.body : null,
+      keptHeader(raw),
     ],
   );
   return { id: r!.id, blobId };
@@ -463,6 +467,10 @@ export class PgMail implements MailStore {
 
   async entryBlobs(folderId: number, uids: number[]): Promise<Map<number, EntryBlob>> {
     return entryBlobs(this.db, folderId, uids);
+  }
+
+  async headers(folderId: number, uids: number[]): Promise<Map<number, Buffer>> {
+    return entryHeaders(this.db, folderId, uids);
   }
 
   /** Inside a transaction: copy rows to another folder; returns the mapping and the change to publish. */

@@ -3,7 +3,8 @@
  * - the compact listing SELECT reads: UID, flags, mod-sequence and INTERNALDATE from `entries` alone, aggregated by
  *   SQLite into one JSON document (measured on 100,000 entries: ~60 ms, where one row object per entry took
  *   ~250 ms and the JOIN with `messages` for size and metadata ~850 ms);
- * - blob ids and sizes only for the UIDs a command touches (`entryBlobs`);
+ * - blob ids and sizes only for the UIDs a command touches (`entryBlobs`), and their kept header sections
+ *   (`entryHeaders`: a header listing reads no message);
  * - STORE's flag changes (RFC 3501 §6.4.6) planned per distinct stored flag set, UNCHANGEDSINCE checked per entry
  *   (RFC 7162 §3.1.3), then written as one UPDATE per set: over the UID range when the command named every entry
  *   in it (`STORE 1:* +FLAGS (\Seen)` on an unread folder is one statement), else by UID list.
@@ -44,6 +45,21 @@ export function entryBlobs(db: Db, folderId: number, uids: readonly number[]): M
     .raw()
     .all(folderId, JSON.stringify(uids)) as Array<[number, string, number]>;
   for (const [uid, blobId, size] of rows) out.set(uid, { blobId, size });
+  return out;
+}
+
+/** The kept header sections (src/store/header-cache.ts) of the UIDs asked that have one. */
+export function entryHeaders(db: Db, folderId: number, uids: readonly number[]): Map<number, Buffer> {
+  const out = new Map<number, Buffer>();
+  if (uids.length === 0) return out;
+  const rows = db
+    .prepare(
+      `SELECT e.uid, h.header FROM entries e JOIN message_headers h ON h.message_id = e.message_id
+       WHERE e.folder_id = ? AND e.uid IN (SELECT value FROM json_each(?))`,
+    )
+    .raw()
+    .all(folderId, JSON.stringify(uids)) as Array<[number, Buffer]>;
+  for (const [uid, header] of rows) out.set(uid, header);
   return out;
 }
 

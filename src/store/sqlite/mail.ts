@@ -23,7 +23,8 @@ import { type Db, nextUidValidity, writeTx } from './db.js';
 import { deleteBlob, putBlob } from './blobs.js';
 import { indexMessageText, searchFolderText, unindexMessageText } from './search-text.js';
 import { keyNewEntry } from './webmail-list.js';
-import { entryBlobs, listCompactEntries, planFlagChange, writeFlagChange } from './imap-view.js';
+import { keptHeader } from '../header-cache.js';
+import { entryBlobs, entryHeaders, listCompactEntries, planFlagChange, writeFlagChange } from './imap-view.js';
 
 interface FolderRow {
   id: number;
@@ -128,6 +129,8 @@ function insertMessage(db: Db, raw: Buffer, meta: MessageMeta, receivedAt: numbe
       ).lastInsertRowid,
   );
   if (meta.text) indexMessageText(db, id, meta.text);
+  const header = keptHeader(raw);
+  if (header) db.prepare('INSERT INTO message_headers (message_id, header) VALUES (?, ?)').run(id, header);
   return { id, blobId };
 }
 
@@ -434,6 +437,10 @@ export class SqliteMail implements MailStore {
 
   async entryBlobs(folderId: number, uids: number[]): Promise<Map<number, EntryBlob>> {
     return entryBlobs(this.db, folderId, uids);
+  }
+
+  async headers(folderId: number, uids: number[]): Promise<Map<number, Buffer>> {
+    return entryHeaders(this.db, folderId, uids);
   }
 
   /** Inside a transaction: copy rows to another folder; returns the mapping and the change to publish. */

@@ -179,6 +179,12 @@ export interface MailStore {
   listCompactEntries(folderId: number, range?: { fromUid?: number; toUid?: number; changedSince?: number }): Promise<CompactEntry[]>;
   /** Where the given UIDs' octets are and how big they are, by UID; UIDs not in the folder are left out. */
   entryBlobs(folderId: number, uids: number[]): Promise<Map<number, EntryBlob>>;
+  /**
+   * The top-level header section (BODY[HEADER] octets) of the given UIDs, by UID, for the messages stored with
+   * one kept apart (src/store/header-cache.ts); the others (stored earlier, or with a bigger header) are left out
+   * and read from their blob.
+   */
+  headers(folderId: number, uids: number[]): Promise<Map<number, Buffer>>;
 }
 
 /** One entry as {@link MailStore.listCompactEntries} lists it. */
