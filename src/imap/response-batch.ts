@@ -1,7 +1,7 @@
 /**
  * Untagged responses written a batch at a time (one socket write, one COMPRESS flush per batch instead of per
  * response): FETCH and STORE answer `1:*` on a 100,000-message folder with as many responses. Lines already
- * encoded as text (protocol/imap `flagsFetchLine`) are joined into one buffer; other responses go through the
+ * encoded as text (protocol/imap `FlagsLines`) are joined into one buffer; other responses go through the
  * encoder as `ImapSession.write` would.
  */
 import { imapServerLimits } from '../lib/limits.js';
@@ -14,8 +14,6 @@ export class ResponseBatch {
   #count = 0;
   #octets = 0;
   #streamed = false;
-  /** Flags already checked as atoms by `flagsFetchLine` during this command. */
-  readonly checkedFlags = new Set<string>();
 
   constructor(private readonly s: ImapSession) {}
 

@@ -260,31 +260,52 @@ export class SelectedView {
    */
   resolve(set: SequenceSet, uid: boolean, includeExpunged = false): Picked[] {
     const out: Picked[] = [];
+    const list_ = this.#messages;
+    for (const [from, to] of this.slices(set, uid))
+      for (let i = from; i < to; i++) {
+        const m = list_[i]!;
+        if (includeExpunged || !m.expunged) out.push({ seq: i + 1, message: m });
+      }
+    return out;
+  }
+
+  /**
+   * What {@link resolve} picks (expunged messages included) as ascending, disjoint index ranges [from, to) of
+   * {@link messages}, without an object per message: for answering `1:*` on a big folder.
+   */
+  slices(set: SequenceSet, uid: boolean): Array<[number, number]> {
+    const list_ = this.#messages;
+    const out: Array<[number, number]> = [];
     if (set.kind === 'saved') {
       const saved = new Set(this.savedResult);
-      this.#messages.forEach((m, i) => {
-        if (saved.has(m.uid) && (includeExpunged || !m.expunged)) out.push({ seq: i + 1, message: m });
+      list_.forEach((m, i) => {
+        if (!saved.has(m.uid)) return;
+        const last = out[out.length - 1];
+        if (last && last[1] === i) last[1] = i + 1;
+        else out.push([i, i + 1]);
       });
       return out;
     }
-    const list_ = this.#messages;
-    const take = (i: number): void => {
-      const m = list_[i]!;
-      if (includeExpunged || !m.expunged) out.push({ seq: i + 1, message: m });
-    };
     // The view is in UID order, so each interval of the set is one slice of it (found by binary search for UIDs).
     if (uid) {
       const largest = list_.length === 0 ? 0 : list_[list_.length - 1]!.uid;
       if (largest === 0) return out;
-      for (const [low, high] of sequenceSetIntervals(set, largest))
-        for (let i = this.#firstAtOrAbove(low); i < list_.length && list_[i]!.uid <= high; i++) take(i);
+      for (const [low, high] of sequenceSetIntervals(set, largest)) {
+        const from = this.#firstAtOrAbove(low);
+        const to = high >= largest ? list_.length : this.#firstAtOrAbove(high + 1);
+        if (to > from) out.push([from, to]);
+      }
       return out;
     }
     const count = list_.length;
     if (count === 0) return out;
     for (const r of set.ranges)
       for (const n of [r.start, r.end]) if (n !== '*' && n > count) throw new ImapBad(`no message ${n}: the mailbox has ${count}`);
-    for (const [low, high] of sequenceSetIntervals(set, count)) for (let i = Math.max(low, 1) - 1; i < Math.min(high, count); i++) take(i);
+    for (const [low, high] of sequenceSetIntervals(set, count)) {
+      const from = Math.max(low, 1) - 1;
+      const to = Math.min(high, count);
+      if (to > from) out.push([from, to]);
+    }
     return out;
   }
 

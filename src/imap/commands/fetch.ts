@@ -17,8 +17,8 @@
 import { imapServerLimits, storeLimits } from '../../lib/limits.js';
 import {
   bad,
+  FlagsLines,
   fetchResponse,
-  flagsFetchLine,
   ok,
   no,
   sequenceSetIncludes,
@@ -34,7 +34,6 @@ import {
   fetchNeedsBody,
   fetchNeedsMime,
   fetchWantsDescription,
-  flagsItem,
   isFlagsItemKind,
   topHeaderText,
 } from '../engine/fetch.js';
@@ -114,8 +113,7 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
   if (vanished && !s.qresync) return bad(cmd.tag, 'ENABLE QRESYNC before asking for VANISHED', { name: 'CLIENTBUG' });
   // RFC 7162 §3.1: MODSEQ and CHANGEDSINCE enable CONDSTORE; CHANGEDSINCE implies MODSEQ (§3.1.4.1).
   if (changedSince !== undefined || cmd.items.some((i) => i.kind === 'MODSEQ')) s.enabled.add('CONDSTORE');
-  let picked = view.resolve(cmd.sequenceSet, cmd.uid, true);
-  if (changedSince !== undefined) picked = picked.filter((p) => BigInt(p.message.modSeq) > changedSince);
+  const slices = view.slices(cmd.sequenceSet, cmd.uid);
   const items: FetchItem[] = cmd.uid && !cmd.items.some((i) => i.kind === 'UID') ? [{ kind: 'UID' }, ...cmd.items] : [...cmd.items];
   if (changedSince !== undefined && !items.some((i) => i.kind === 'MODSEQ')) items.push({ kind: 'MODSEQ' });
   if (vanished && changedSince !== undefined) {
@@ -126,6 +124,26 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
     const gone = (await s.ctx.store.expungedSince(view.folderId, Number(changedSince))).filter((u) => !view.byUid(u) && inSet(u));
     if (gone.length > 0) await s.write(vanishedResponse(gone, true));
   }
+  const flagKinds = items.map((i) => i.kind).filter(isFlagsItemKind);
+  if (flagKinds.length === items.length) {
+    // The bulk case (`UID FETCH 1:* (UID FLAGS)`, a client's resync): straight from the view to text, nothing
+    // built per message but its line (no body item, so nothing marks \Seen).
+    const out = new ResponseBatch(s);
+    const lines = new FlagsLines(flagKinds);
+    const messages = view.messages;
+    for (const [from, to] of slices)
+      for (let i = from; i < to; i++) {
+        const m = messages[i]!;
+        if (changedSince !== undefined && BigInt(m.modSeq) <= changedSince) continue;
+        out.line(lines.line(i + 1, m.uid, m.flags, m.recent, m.modSeq));
+        if (out.full) await out.flush();
+      }
+    await out.flush();
+    return ok(cmd.tag, `${cmd.uid ? 'UID ' : ''}FETCH completed`);
+  }
+  const messages = view.messages;
+  let picked = slices.flatMap(([from, to]) => messages.slice(from, to).map((message, i) => ({ seq: from + i + 1, message })));
+  if (changedSince !== undefined) picked = picked.filter((p) => BigInt(p.message.modSeq) > changedSince);
   const asksFlags = items.some((i) => i.kind === 'FLAGS');
   let newlySeen = new Set<number>();
   if (fetchMarksSeen(items) && !view.readOnly) {
@@ -152,17 +170,6 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
   // carrying text share a write up to imapServerLimits.fetchBatchOctets, and a big or streamed body goes at once.
   const small = items.every((i) => SMALL_ITEMS.has(i.kind));
   const out = new ResponseBatch(s);
-  const flagKinds = items.map((i) => i.kind).filter(isFlagsItemKind);
-  if (flagKinds.length === items.length && newlySeen.size === 0) {
-    // The bulk case (`UID FETCH 1:* (UID FLAGS)`, a client's resync): from the view, encoded straight to text.
-    for (const p of picked) {
-      const record = view.record(p.message, p.seq);
-      out.line(flagsFetchLine(p.seq, flagKinds.map((k) => flagsItem(record, k)), out.checkedFlags));
-      if (out.full) await out.flush();
-    }
-    await out.flush();
-    return ok(cmd.tag, `${cmd.uid ? 'UID ' : ''}FETCH completed`);
-  }
   for (const [i, p] of picked.entries()) {
     if (i % DESCRIPTION_BATCH === 0 && (wantsBlobs || wantsDescription)) {
       const next = picked.slice(i, i + DESCRIPTION_BATCH).map((q) => q.message);

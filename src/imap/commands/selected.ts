@@ -3,7 +3,7 @@
  * (RFC 3691), EXPUNGE and UID EXPUNGE (RFC 9051 §6.4.3, RFC 4315 §2.1), STORE (§6.4.6), COPY (§6.4.7, RFC 4315
  * COPYUID) and MOVE (RFC 6851). Each tagged OK follows the store's commit.
  */
-import { flagsFetchLine, num, ok, raw, untagged, compressNumbers, type FlagsFetchItem, type ImapResponse } from '../../protocol/imap/index.js';
+import { FlagsLines, num, ok, raw, untagged, compressNumbers, type FlagsFetchItem, type ImapResponse } from '../../protocol/imap/index.js';
 import type { FlagMode } from '../../store/types.js';
 import { ResponseBatch } from '../response-batch.js';
 import type { ImapSession } from '../session.js';
@@ -47,15 +47,17 @@ export async function store(s: ImapSession, cmd: CommandOf<'STORE'>): Promise<Im
   const changed = new Set(result.changed.map((c) => c.uid));
   // The FETCH responses go out a batch at a time (one socket write each), encoded straight to text.
   const out = new ResponseBatch(s);
+  const kinds: Array<FlagsFetchItem['kind']> = [];
+  if (cmd.uid) kinds.push('UID');
+  if (!cmd.silent) kinds.push('FLAGS');
+  if (s.condstore) kinds.push('MODSEQ');
+  const lines = new FlagsLines(kinds);
   for (const p of picked) {
     if (failed.has(p.message.uid)) continue;
     // RFC 7162 §3.1.3: with CONDSTORE, .SILENT still reports the new MODSEQ of each changed message.
     if (cmd.silent && !(s.condstore && changed.has(p.message.uid))) continue;
-    const items: FlagsFetchItem[] = [];
-    if (cmd.uid) items.push({ kind: 'UID', uid: p.message.uid });
-    if (!cmd.silent) items.push({ kind: 'FLAGS', flags: view.displayFlags(p.message) });
-    if (s.condstore) items.push({ kind: 'MODSEQ', modSeq: BigInt(p.message.modSeq) });
-    out.line(flagsFetchLine(p.seq, items, out.checkedFlags));
+    const m = p.message;
+    out.line(lines.line(p.seq, m.uid, m.flags, m.recent, m.modSeq));
     if (out.full) await out.flush();
   }
   await out.flush();

@@ -33,33 +33,49 @@ export function fetchResponse(seq: number, items: readonly FetchResponseItem[]):
   return data(num(seq), atom('FETCH'), list(items.flatMap(fetchItemValues)));
 }
 
-/** The items {@link flagsFetchLine} encodes. */
+/** The items {@link FlagsLines} encodes. */
 export type FlagsFetchItem = Extract<FetchResponseItem, { kind: 'UID' | 'FLAGS' | 'MODSEQ' }>;
 
 /**
- * `* n FETCH (…)` CRLF as text, for responses of UID, FLAGS and MODSEQ only: the octets {@link fetchResponse} and
- * the encoder produce, without building values (FETCH and STORE send 100,000 of them for `1:*` on a big folder,
- * issue 6). Each flag is checked as an atom ({@link atom}) the first time `checked` sees it.
+ * `* n FETCH (…)` CRLF lines as text, for responses of UID, FLAGS and MODSEQ only: the octets {@link fetchResponse}
+ * and the encoder produce, without building values (FETCH and STORE send 100,000 of them for `1:*` on a big folder,
+ * issue 6). Each distinct flag list (messages share their stored lists) is checked as atoms ({@link atom}) and
+ * joined once. `seq`, `uid` and `modSeq` come from the server's own view (positive integers) and are written as
+ * they are.
  */
-export function flagsFetchLine(seq: number, items: readonly FlagsFetchItem[], checked: Set<string>): string {
-  let line = `* ${numberText(seq)} FETCH (`;
-  items.forEach((item, i) => {
-    if (i > 0) line += ' ';
-    if (item.kind === 'UID') line += `UID ${numberText(item.uid)}`;
-    else if (item.kind === 'MODSEQ') line += `MODSEQ (${numberText(item.modSeq)})`;
-    else {
-      for (const f of item.flags)
-        if (!checked.has(f)) {
-          atom(f);
-          checked.add(f);
-        }
-      line += `FLAGS (${item.flags.join(' ')})`;
+export class FlagsLines {
+  readonly #kinds: ReadonlyArray<FlagsFetchItem['kind']>;
+  readonly #plain = new Map<readonly string[], string>();
+  readonly #recent = new Map<readonly string[], string>();
+
+  constructor(kinds: ReadonlyArray<FlagsFetchItem['kind']>) {
+    this.#kinds = kinds;
+  }
+
+  line(seq: number, uid: number, flags: readonly string[], recent: boolean, modSeq: number): string {
+    let line = '* ' + seq + ' FETCH (';
+    for (let i = 0; i < this.#kinds.length; i++) {
+      if (i > 0) line += ' ';
+      const kind = this.#kinds[i];
+      if (kind === 'UID') line += 'UID ' + uid;
+      else if (kind === 'MODSEQ') line += 'MODSEQ (' + modSeq + ')';
+      else line += this.#flags(flags, recent);
     }
-  });
-  return `${line})\r\n`;
+    return line + ')\r\n';
+  }
+
+  #flags(flags: readonly string[], recent: boolean): string {
+    const cache = recent ? this.#recent : this.#plain;
+    let text = cache.get(flags);
+    if (text === undefined) {
+      for (const f of flags) atom(f);
+      text = `FLAGS (${(recent ? [...flags, '\\Recent'] : flags).join(' ')})`;
+      cache.set(flags, text);
+    }
+    return text;
+  }
 }
 
-/** A number as {@link num} checks and the encoder writes it. */
 function numberText(n: number | bigint): string {
   num(n);
   return String(n);
