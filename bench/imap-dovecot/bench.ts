@@ -131,6 +131,24 @@ try {
     }
     for (const name of names)
       row(`(c) one client alone: ${name} median`, 'ms', 'lower', new Map(servers.map((s) => [s, median(alone.get(s)!.latencies.get(name) ?? [])])));
+
+    // (c, same load) the 10 clients paced so both servers get the same sessions per second: 80% of what the slower
+    // server sustained in the closed loop. Each command's latency is then compared at an equal offered load, which
+    // the closed loop's medians are not (a client waits behind whatever the others queued at that server).
+    const sessionsPerSecond = (s: Server) => median(runs.get(s)!.map((m) => (m.latencies.get('LOGIN')?.length ?? 0) / m.seconds));
+    const rate = 0.8 * Math.min(...servers.map(sessionsPerSecond));
+    const paced = new Map<Server, MixedResult>();
+    for (const s of order(1)) {
+      const m = await mixedRun(s.endpoint, mixUsers.map((u) => s.user(u)), PASSWORD, MIX_SECONDS, 11, rate / mixUsers.length);
+      paced.set(s, m);
+      log(`${s.endpoint.name}: same load (${rate.toFixed(1)} sessions/s offered): ${((m.latencies.get('LOGIN')?.length ?? 0) / m.seconds).toFixed(1)} sessions/s done`);
+    }
+    row(`(c) same offered load, ${rate.toFixed(1)} sessions/s: sessions done per second`, 'sessions/s', 'higher', new Map(servers.map((s) => [s, (paced.get(s)!.latencies.get('LOGIN')?.length ?? 0) / paced.get(s)!.seconds])));
+    const pacedAll = (s: Server) => [...paced.get(s)!.latencies.values()].flat();
+    row('(c) same offered load: latency median, all commands', 'ms', 'lower', new Map(servers.map((s) => [s, median(pacedAll(s))])));
+    row('(c) same offered load: latency p95, all commands', 'ms', 'lower', new Map(servers.map((s) => [s, quantile(pacedAll(s), 0.95)])));
+    for (const name of names)
+      row(`(c) same offered load: ${name} median`, 'ms', 'lower', new Map(servers.map((s) => [s, median(paced.get(s)!.latencies.get(name) ?? [])])));
   }
 
   if (ONLY.has('b')) {

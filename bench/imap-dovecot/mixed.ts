@@ -41,15 +41,30 @@ async function session(ep: Endpoint, user: string, password: string, rnd: () => 
   await timed(lat, 'LOGOUT', () => c.logout());
 }
 
-export async function mixedRun(ep: Endpoint, users: string[], password: string, seconds: number, seed: number): Promise<MixedResult> {
+/**
+ * Runs the sessions for `seconds`. Closed loop by default (each client starts its next session when the last one
+ * ends); with `sessionsPerSecond`, each client starts one every 1/rate seconds instead (right away when the last
+ * one ran over), so both servers get the same offered load and their latencies can be compared at it.
+ */
+export async function mixedRun(ep: Endpoint, users: string[], password: string, seconds: number, seed: number, sessionsPerSecond?: number): Promise<MixedResult> {
   const latencies = new Map<string, number[]>();
   const t0 = performance.now();
   const until = t0 + seconds * 1000;
   let seq = seed * 1_000_000;
+  const interval = sessionsPerSecond === undefined ? 0 : 1000 / sessionsPerSecond;
   await Promise.all(
     users.map(async (u, i) => {
       const rnd = random(seed * 1000 + i);
-      while (performance.now() < until) await session(ep, u, password, rnd, latencies, seq++);
+      // Paced clients start spread over one interval, not all at once; one that runs late starts its next session
+      // at once, without catching up on the ones it missed.
+      let next = t0 + (interval * i) / users.length;
+      while (performance.now() < until) {
+        const wait = next - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (performance.now() >= until) break;
+        next = Math.max(next + interval, performance.now());
+        await session(ep, u, password, rnd, latencies, seq++);
+      }
     }),
   );
   const operations = [...latencies.values()].reduce((n, l) => n + l.length, 0);

@@ -94,34 +94,36 @@ export function parseHeaderFields(header: Buffer): HeaderField[] {
 }
 
 /**
- * The fields of a header block as {@link parseHeaderFields} splits and names them, without decoding their values:
- * for picking fields by name (IMAP HEADER.FIELDS), where decoding every value was most of the cost.
+ * The fields of a header block as {@link parseHeaderFields} splits them, undecoded: each field's bytes and the
+ * octet length of its name (white space before the colon left out), or -1 for a line that names no field (a
+ * continuation, or no colon). For picking fields by name (IMAP HEADER.FIELDS), where decoding every value was
+ * most of the cost; {@link fieldNameText} decodes a name as parseHeaderFields does.
  */
-export function headerFieldNames(header: Buffer): Array<{ lowerName: string; raw: Buffer }> {
-  const fields: Array<{ lowerName: string; raw: Buffer }> = [];
+export function headerFieldSpans(header: Buffer): Array<{ raw: Buffer; nameLength: number }> {
+  const fields: Array<{ raw: Buffer; nameLength: number }> = [];
   let start = 0;
   while (start < header.length) {
-    let end = lineEnd(header, start);
+    const first = lineEnd(header, start);
+    let end = first;
     while (end < header.length && (header[end] === SP || header[end] === HTAB)) end = lineEnd(header, end);
-    const raw = header.subarray(start, end);
-    fields.push({ lowerName: fieldName(raw).toLowerCase(), raw });
+    let nameLength = -1;
+    if (header[start] !== SP && header[start] !== HTAB) {
+      const colon = header.indexOf(COLON, start);
+      if (colon >= 0 && colon < first) {
+        nameLength = colon - start;
+        while (nameLength > 0 && (header[start + nameLength - 1] === SP || header[start + nameLength - 1] === HTAB)) nameLength--;
+      }
+    }
+    fields.push({ raw: header.subarray(start, end), nameLength });
     start = end;
   }
   return fields;
 }
 
-/** A field's name as makeField() reads it ('' for a continuation or a line without a colon). */
-function fieldName(raw: Buffer): string {
-  if (raw[0] === SP || raw[0] === HTAB) return '';
-  const colon = raw.subarray(0, lineEnd(raw, 0)).indexOf(COLON);
-  if (colon < 0) return '';
-  const latin1 = raw.toString('latin1', 0, colon);
-  // ASCII reads the same in every decoding: headerText's UTF-8 check only for a name with 8-bit octets.
-  return (NON_ASCII.test(latin1) ? headerText(raw.subarray(0, colon)) : latin1).replace(TRAILING_WSP, '');
+/** The name of a field {@link headerFieldSpans} found, as text (what {@link HeaderField.name} holds). */
+export function fieldNameText(raw: Buffer, nameLength: number): string {
+  return headerText(raw.subarray(0, nameLength));
 }
-
-const NON_ASCII = /[\x80-\xff]/;
-const TRAILING_WSP = /[ \t]+$/;
 
 /** Offset just past the LF that ends the line starting at `from`, or the end of the buffer. */
 function lineEnd(buf: Buffer, from: number): number {

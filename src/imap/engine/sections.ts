@@ -8,7 +8,7 @@
  * Content-Transfer-Encoding removed.
  */
 import type { Section, SectionText } from '../../protocol/imap/index.js';
-import { headerFieldNames } from '../../mail/header-block.js';
+import { fieldNameText, headerFieldSpans } from '../../mail/header-block.js';
 import { partAt, type MimePart } from '../../mail/mime/parse.js';
 import { UnknownCteError } from './types.js';
 
@@ -30,17 +30,30 @@ function fieldBytes(block: Buffer): Buffer {
   return block;
 }
 
-/** HEADER.FIELDS (or .NOT) of a header section. */
+/**
+ * HEADER.FIELDS (or .NOT) of a header section. Names compare case-insensitively as decoded text; a name of plain
+ * ASCII whose length no wanted name has is passed over without making a string of it (most fields, in a listing).
+ */
 function headerFields(block: Buffer, names: readonly string[], not: boolean): Buffer {
   const wanted = new Set(names.map((n) => n.toLowerCase()));
+  const lengths = new Set([...wanted].map((n) => n.length));
   const out: Buffer[] = [];
-  for (const f of headerFieldNames(fieldBytes(block))) {
-    if (f.lowerName === '' || wanted.has(f.lowerName) === not) continue;
+  for (const f of headerFieldSpans(fieldBytes(block))) {
+    if (f.nameLength <= 0) continue;
+    const named = isAscii(f.raw, f.nameLength)
+      ? lengths.has(f.nameLength) && wanted.has(f.raw.toString('latin1', 0, f.nameLength).toLowerCase())
+      : wanted.has(fieldNameText(f.raw, f.nameLength).toLowerCase());
+    if (named === not) continue;
     out.push(f.raw);
     if (f.raw[f.raw.length - 1] !== 0x0a) out.push(CRLF);
   }
   out.push(CRLF);
   return Buffer.concat(out);
+}
+
+function isAscii(bytes: Buffer, length: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[i]! >= 0x80) return false;
+  return true;
 }
 
 /** The text items answered from a message's top-level header section alone (BODY[HEADER], HEADER.FIELDS). */

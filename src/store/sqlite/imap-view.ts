@@ -35,32 +35,40 @@ export function listCompactEntries(db: Db, folderId: number, range: Range = {}):
 
 export function entryBlobs(db: Db, folderId: number, uids: readonly number[]): Map<number, EntryBlob> {
   const out = new Map<number, EntryBlob>();
-  if (uids.length === 0) return out;
-  const rows = db
-    .prepare(
-      // IN (subquery), not a JOIN with json_each: the planner then looks each UID up by the primary key.
-      `SELECT e.uid, m.blob_id, m.size FROM entries e JOIN messages m ON m.id = e.message_id
-       WHERE e.folder_id = ? AND e.uid IN (SELECT value FROM json_each(?))`,
-    )
-    .raw()
-    .all(folderId, JSON.stringify(uids)) as Array<[number, string, number]>;
-  for (const [uid, blobId, size] of rows) out.set(uid, { blobId, size });
+  for (const [uid, blobId, size] of byUids<[number, string, number]>(db, 'e.uid, m.blob_id, m.size', 'messages m ON m.id = e.message_id', folderId, uids))
+    out.set(uid, { blobId, size });
   return out;
+}
+
+/**
+ * Rows of `entries e JOIN <join>` for the UIDs asked (the first column must be e.uid). A batch that is (nearly) a
+ * run of UIDs, as a command on `1:*` asks, is read as one range of the primary key and the UIDs not asked are
+ * dropped; a scattered one looks each UID up: IN (subquery) rather than a JOIN with json_each, so the planner
+ * uses the primary key for each.
+ */
+function byUids<Row extends [number, ...unknown[]]>(db: Db, columns: string, join: string, folderId: number, uids: readonly number[]): Row[] {
+  if (uids.length === 0) return [];
+  let low = uids[0]!;
+  let high = low;
+  for (const u of uids) {
+    if (u < low) low = u;
+    if (u > high) high = u;
+  }
+  if (high - low < 2 * uids.length) {
+    const rows = db.prepare(`SELECT ${columns} FROM entries e JOIN ${join} WHERE e.folder_id = ? AND e.uid BETWEEN ? AND ?`).raw().all(folderId, low, high) as Row[];
+    if (rows.length === uids.length && high - low + 1 === uids.length) return rows;
+    const asked = new Set(uids);
+    return rows.filter((r) => asked.has(r[0]));
+  }
+  return db
+    .prepare(`SELECT ${columns} FROM entries e JOIN ${join} WHERE e.folder_id = ? AND e.uid IN (SELECT value FROM json_each(?))`)
+    .raw()
+    .all(folderId, JSON.stringify(uids)) as Row[];
 }
 
 /** The kept header sections (src/store/header-cache.ts) of the UIDs asked that have one. */
 export function entryHeaders(db: Db, folderId: number, uids: readonly number[]): Map<number, Buffer> {
-  const out = new Map<number, Buffer>();
-  if (uids.length === 0) return out;
-  const rows = db
-    .prepare(
-      `SELECT e.uid, h.header FROM entries e JOIN message_headers h ON h.message_id = e.message_id
-       WHERE e.folder_id = ? AND e.uid IN (SELECT value FROM json_each(?))`,
-    )
-    .raw()
-    .all(folderId, JSON.stringify(uids)) as Array<[number, Buffer]>;
-  for (const [uid, header] of rows) out.set(uid, header);
-  return out;
+  return new Map(byUids<[number, Buffer]>(db, 'e.uid, h.header', 'message_headers h ON h.message_id = e.message_id', folderId, uids));
 }
 
 /** A STORE's changes, computed before any write ({@link planFlagChange}), written by {@link writeFlagChange}. */
