@@ -5,11 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { WalFlusher, fdatasyncFile, openDatabase } from '../../src/store/sqlite/db.js';
+import { WalFile, WalFlusher, openDatabase } from '../../src/store/sqlite/db.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { Store } from '../../src/store/types.js';
 
@@ -138,7 +138,8 @@ test('the real store: synchronous=NORMAL on the connection and a real fdatasync 
   const dir = mkdtempSync(join(tmpdir(), 'outpost-wal-'));
   const path = join(dir, 'outpost.db');
   const synced: string[] = [];
-  const store = openSqliteStore({ path, syncWal: async (file) => (synced.push(file), fdatasyncFile(file)) });
+  const wal = new WalFile(`${path}-wal`);
+  const store = openSqliteStore({ path, syncWal: async (file) => (synced.push(file), wal.sync()) });
   try {
     await Promise.all(Array.from({ length: 50 }, (_, i) => store.hitCounter(`k${i}`, 1000, 60_000)));
     // 50 commits in one turn of the loop: the first starts a flush, the 49 others share the next one.
@@ -158,6 +159,39 @@ test('the real store: synchronous=NORMAL on the connection and a real fdatasync 
     }
   } finally {
     await store.close();
+    await wal.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('WalFile: one descriptor kept across flushes, replaced when the path names another file, none needed for no file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-walfile-'));
+  const path = join(dir, 'x-wal');
+  const wal = new WalFile(path);
+  const id = (): string => {
+    const st = statSync(path);
+    return `${st.dev}:${st.ino}`;
+  };
+  try {
+    await wal.sync(); // no WAL yet: nothing to flush, nothing opened
+    assert.equal(wal.identity, '');
+    writeFileSync(path, 'frames');
+    await wal.sync();
+    const first = id();
+    assert.equal(wal.identity, first);
+    await wal.sync();
+    assert.equal(wal.identity, first, 'the same descriptor');
+    // SQLite removed the WAL (its last connection closed) and a new connection made a new one (a new inode: the
+    // descriptor still holds the old one).
+    unlinkSync(path);
+    writeFileSync(path, 'new frames');
+    assert.notEqual(id(), first);
+    await wal.sync();
+    assert.equal(wal.identity, id(), 'the flush reaches the file SQLite now writes');
+    unlinkSync(path);
+    await wal.sync();
+  } finally {
+    await wal.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

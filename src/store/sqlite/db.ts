@@ -12,27 +12,28 @@
  * descriptor flushes the frames SQLite wrote through its own. Commits that finish while a flush is in flight share
  * the next one: group commit for every writer, not only SMTP deliveries.
  */
-import { open } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fstatSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { fsyncPath } from '../../lib/fsync.js';
 import { storeLimits } from '../../lib/limits.js';
 import { migrations } from './migrations.js';
 
-export type Db = Database.Database & { readonly wal: WalFlusher };
+export type Db = Database.Database & { readonly wal: WalFlusher; readonly walFile: WalFile | null };
 
 /** How long a writer waits for another process's write transaction before giving up. */
 const BUSY_TIMEOUT_MS = 10_000;
 
-export function openDatabase(path: string, sync: (file: string) => Promise<void> = fdatasyncFile): Db {
+/** With no `sync`, the WAL is flushed through a descriptor kept open ({@link WalFile}); `close()` closes it. */
+export function openDatabase(path: string, sync?: (file: string) => Promise<void>): Db {
   const raw = new Database(path);
   const memory = raw.memory;
+  const walFile = memory || sync ? null : new WalFile(`${path}-wal`);
   raw.pragma('journal_mode = WAL');
   raw.pragma(memory ? 'synchronous = OFF' : 'synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  const db = Object.assign(raw, { wal: new WalFlusher(memory ? null : `${path}-wal`, sync) });
+  const db = Object.assign(raw, { wal: new WalFlusher(memory ? null : `${path}-wal`, sync ?? (() => walFile!.sync())), walFile });
   migrate(db);
   if (!memory) {
     // The WAL file now exists; make its directory entry durable once, as SQLite does when it creates a journal.
@@ -85,21 +86,62 @@ export class WalFlusher {
 }
 
 /**
- * fdatasync of one file through a descriptor of our own. A WAL that no longer exists was checkpointed into the
- * database (which SQLite synced) and removed, so there is nothing left to flush.
+ * fdatasync of the WAL through a descriptor kept open: one trip to the thread pool per flush, where opening and
+ * closing a descriptor each time took three (STORE of one message waited for all of them). Before each flush the
+ * path is stat'ed on the event loop (microseconds): when it no longer names the file the descriptor holds (SQLite
+ * removes the WAL when the last connection to the database closes, and the next one makes a new file) the
+ * descriptor is replaced, so the flush always reaches the file SQLite writes; a WAL that no longer exists was
+ * checkpointed into the database (which SQLite synced), so there is nothing to flush. The flusher runs one sync
+ * at a time, so the descriptor is never replaced under a running fdatasync.
  */
-export async function fdatasyncFile(file: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(file, 'r+');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw e;
+export class WalFile {
+  #fd: number | null = null;
+  #id = '';
+  #running: Promise<void> = Promise.resolve();
+
+  constructor(readonly path: string) {}
+
+  sync(): Promise<void> {
+    const run = this.#sync();
+    this.#running = run.catch(() => undefined);
+    return run;
   }
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
+
+  async #sync(): Promise<void> {
+    let id: string;
+    try {
+      const st = statSync(this.path);
+      id = `${st.dev}:${st.ino}`;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    if (this.#fd === null || id !== this.#id) {
+      this.#closeNow();
+      const fd = openSync(this.path, 'r+');
+      const st = fstatSync(fd);
+      this.#fd = fd;
+      this.#id = `${st.dev}:${st.ino}`;
+    }
+    const fd = this.#fd;
+    await new Promise<void>((resolve, reject) => fdatasync(fd, (e) => (e ? reject(e) : resolve())));
+  }
+
+  /** Closes the descriptor once a running flush has ended. */
+  async close(): Promise<void> {
+    await this.#running;
+    this.#closeNow();
+  }
+
+  /** `dev:ino` of the file the kept descriptor holds ('' when none): for tests. */
+  get identity(): string {
+    return this.#id;
+  }
+
+  #closeNow(): void {
+    if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
+    this.#id = '';
   }
 }
 

@@ -78,6 +78,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     close: async () => {
       await checkpointer?.stop();
       db.close();
+      await db.walFile?.close();
     },
   };
   const mail = new SqliteMail(db, changes, now);
