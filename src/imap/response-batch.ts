@@ -27,6 +27,14 @@ export class ResponseBatch {
     return this.#count >= imapServerLimits.fetchBatchResponses;
   }
 
+  /** Adds a response already encoded to octets (protocol/imap `simpleFetchOctets`). */
+  async octets(bytes: Buffer): Promise<void> {
+    this.#takeText();
+    this.#chunks.push(bytes);
+    this.#octets += bytes.length;
+    await this.#added();
+  }
+
   async response(r: ImapResponse): Promise<void> {
     this.#takeText();
     for (const chunk of encodeResponseChunks(r, { utf8: this.s.utf8 })) {

@@ -19,6 +19,7 @@ import {
   bad,
   FlagsLines,
   fetchResponse,
+  simpleFetchOctets,
   ok,
   no,
   sequenceSetIncludes,
@@ -200,7 +201,10 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
       if (!asksFlags) response.push({ kind: 'FLAGS', flags: view.displayFlags(p.message) });
       if (s.condstore && !response.some((r) => r.kind === 'MODSEQ')) response.push({ kind: 'MODSEQ', modSeq: BigInt(p.message.modSeq) });
     }
-    await out.response(fetchResponse(p.seq, response));
+    // Plain values and in-memory text are written straight to octets; anything else goes through the encoder.
+    const octets = simpleFetchOctets(p.seq, response);
+    if (octets) await out.octets(octets);
+    else await out.response(fetchResponse(p.seq, response));
     if (!small) await out.flushIfLarge();
   }
   await out.flush();

@@ -76,6 +76,66 @@ export class FlagsLines {
   }
 }
 
+/**
+ * `* n FETCH (…)` CRLF as octets, for responses whose items are plain values and message text already in memory
+ * (UID, FLAGS, MODSEQ, RFC822.SIZE, INTERNALDATE, RFC822[.HEADER|.TEXT], BODY[…]): the octets {@link fetchResponse}
+ * gives through the encoder, without building values (a header listing sends one per message). Null when an item
+ * needs the general encoder (ENVELOPE, BODYSTRUCTURE, BINARY, a streamed body); numbers, flags and section specs
+ * are checked as the encoder checks them.
+ */
+export function simpleFetchOctets(seq: number, items: readonly FetchResponseItem[]): Buffer | null {
+  const parts: Buffer[] = [];
+  let text = '* ' + numberText(seq) + ' FETCH (';
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (i > 0) text += ' ';
+    switch (item.kind) {
+      case 'UID':
+        text += 'UID ' + numberText(item.uid);
+        break;
+      case 'FLAGS':
+        for (const f of item.flags) atom(f);
+        text += 'FLAGS (' + item.flags.join(' ') + ')';
+        break;
+      case 'MODSEQ':
+        text += 'MODSEQ (' + numberText(item.modSeq) + ')';
+        break;
+      case 'RFC822.SIZE':
+        text += 'RFC822.SIZE ' + numberText(item.size);
+        break;
+      case 'INTERNALDATE':
+        // A date-time is digits, letters, spaces, '-', '+' and ':': always a quoted string with nothing to escape.
+        text += 'INTERNALDATE "' + formatDateTime(item.date, item.offsetMinutes) + '"';
+        break;
+      case 'RFC822':
+      case 'RFC822.HEADER':
+      case 'RFC822.TEXT':
+      case 'BODY[]': {
+        if (item.content !== null && !Buffer.isBuffer(item.content)) return null;
+        text += item.kind === 'BODY[]' ? checkedRaw(`BODY[${formatSection(item.section)}]${origin(item.origin)}`) : item.kind;
+        if (item.content === null) {
+          text += ' NIL';
+          break;
+        }
+        text += ' {' + item.content.length + '}\r\n';
+        parts.push(Buffer.from(text, 'latin1'), item.content);
+        text = '';
+        break;
+      }
+      default:
+        return null;
+    }
+  }
+  parts.push(Buffer.from(text + ')\r\n', 'latin1'));
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/** Protocol text checked as {@link raw} checks it. */
+function checkedRaw(text: string): string {
+  raw(text);
+  return text;
+}
+
 function numberText(n: number | bigint): string {
   num(n);
   return String(n);

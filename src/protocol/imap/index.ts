@@ -78,7 +78,7 @@ export {
   type EnvelopeGroup,
   type SinglePartExtension,
 } from './body-structure.js';
-export { FlagsLines, fetchResponse, formatSection, type FetchContent, type FetchResponseItem, type FlagsFetchItem } from './fetch-response.js';
+export { FlagsLines, fetchResponse, formatSection, simpleFetchOctets, type FetchContent, type FetchResponseItem, type FlagsFetchItem } from './fetch-response.js';
 export {
   capabilityResponse,
   enabledResponse,
