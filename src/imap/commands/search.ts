@@ -1,8 +1,8 @@
 /**
  * SEARCH and UID SEARCH (RFC 9051 §6.4.4, RFC 3501 §6.4.4), evaluated by the engine over the view's messages;
  * RFC 4731 ESEARCH results when the client asks with RETURN (MIN MAX COUNT ALL), RFC 5182 SEARCHRES (SAVE and
- * `$`), RFC 7162 §3.1.5 (MODSEQ n) after a MODSEQ key. CHARSET: UTF-8 and US-ASCII (RFC 9051 §6.4.4: others get
- * NO [BADCHARSET (…)]). SORT and THREAD select their messages through {@link matching} too. Text keys are first
+ * `$`), RFC 7162 §3.1.5 (MODSEQ n) after a MODSEQ key. CHARSET: the charsets of engine/search-charset.ts (RFC
+ * 9051 §6.4.4: others get NO [BADCHARSET (…)]; a string that is not text in the charset is a BAD, as in Dovecot). SORT and THREAD select their messages through {@link matching} too. Text keys are first
  * looked up in the store's text index (MailStore.searchText), which narrows the messages the engine reads: on a
  * 100,000-message folder `SEARCH SUBJECT word` builds records for the index's candidates only, and blob ids and
  * sizes are read (SelectedView.loadBlobs) only for the candidates of a program that needs them.
@@ -14,11 +14,10 @@ import type { Store } from '../../store/types.js';
 import type { MessageRecord, MessageSource } from '../engine/types.js';
 import type { ImapSession } from '../session.js';
 import type { Picked } from '../selected-view.js';
-import { ImapNo } from '../errors.js';
+import { ImapBad, ImapNo } from '../errors.js';
+import { SEARCH_CHARSETS, decodeProgram } from '../engine/search-charset.js';
 import { messageSource } from './fetch.js';
 import type { CommandOf } from './spec.js';
-
-const CHARSETS = ['UTF-8', 'US-ASCII'];
 
 export interface Matches {
   /** The matching messages, in sequence (= UID) order. */
@@ -32,9 +31,12 @@ export interface Matches {
  * The messages of the selected mailbox a search program matches (SEARCH, SORT, THREAD); with `blobs`, their
  * records can also give size and blob id (SORT and THREAD read the messages).
  */
-export async function matching(s: ImapSession, program: SearchProgram, opts: { blobs?: boolean } = {}): Promise<Matches> {
-  if (program.charset !== undefined && !CHARSETS.includes(program.charset))
-    throw new ImapNo(`charset ${program.charset.slice(0, 40)} is not supported`, { name: 'BADCHARSET', args: [list(CHARSETS.map(astr))] });
+export async function matching(s: ImapSession, sent: SearchProgram, opts: { blobs?: boolean } = {}): Promise<Matches> {
+  const decoded = decodeProgram(sent);
+  if (!decoded.ok && decoded.problem === 'unknown-charset')
+    throw new ImapNo(`charset ${String(sent.charset).slice(0, 40)} is not supported`, { name: 'BADCHARSET', args: [list(SEARCH_CHARSETS.map(astr))] });
+  if (!decoded.ok) throw new ImapBad(`a search string is not text in ${sent.charset === undefined ? 'UTF-8' : sent.charset.slice(0, 40)}`);
+  const program = decoded.program;
   const view = s.view();
   let live: Picked[] = [];
   view.messages.forEach((m, i) => {

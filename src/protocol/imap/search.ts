@@ -6,10 +6,15 @@
  * (ESEARCH: RETURN (MIN MAX ALL COUNT SAVE), "RETURN ()" means ALL); RFC 5182 §2 (SAVE and "$"); RFC 7162
  * §3.1.5 (MODSEQ [entry-name entry-type-req] mod-sequence-valzer); RFC 5032 (WITHIN: OLDER/YOUNGER seconds).
  * Nesting (parentheses, NOT, OR) and the number of keys are bounded (imapLimits).
+ *
+ * Search strings are text in the program's CHARSET (RFC 9051 §6.4.4). The parser reads them as UTF-8; when
+ * that reading may be wrong (another charset was declared, or the octets are not UTF-8) the key also keeps the
+ * octets as sent (`raw`), and the server decodes them by the charset (src/imap/engine/search-charset.ts).
  */
 import { imapLimits } from '../../lib/limits.js';
 import { parseDate, type ImapDate } from './date-time.js';
 import { parseFlag } from './flags.js';
+import { isUtf8 } from 'node:buffer';
 import { Scanner, decodeText, isAtomChar } from './scanner.js';
 import { atSequenceSet, parseSequenceSet, type SequenceSet } from './sequence.js';
 
@@ -23,9 +28,9 @@ export type SearchKey =
   /** RFC 3501 NEW: \Recent and not \Seen. */
   | { readonly kind: 'new' }
   /** A header contains `value`: HEADER name value, and BCC/CC/FROM/TO/SUBJECT (field in canonical case). */
-  | { readonly kind: 'header'; readonly field: string; readonly value: string }
-  | { readonly kind: 'body'; readonly value: string }
-  | { readonly kind: 'text'; readonly value: string }
+  | { readonly kind: 'header'; readonly field: string; readonly value: string; readonly raw?: Buffer }
+  | { readonly kind: 'body'; readonly value: string; readonly raw?: Buffer }
+  | { readonly kind: 'text'; readonly value: string; readonly raw?: Buffer }
   /** BEFORE/ON/SINCE (internal date) and SENTBEFORE/SENTON/SENTSINCE (Date: header), by calendar day. */
   | { readonly kind: 'date'; readonly field: SearchDateField; readonly op: SearchDateOp; readonly date: ImapDate }
   | { readonly kind: 'size'; readonly op: 'larger' | 'smaller'; readonly size: bigint }
@@ -80,10 +85,14 @@ const DATE_KEYS: Readonly<Record<string, readonly [SearchDateField, SearchDateOp
 };
 const RETURN_OPTIONS: ReadonlySet<string> = new Set(['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE']);
 
-/** Counts keys across one program, so a flat list of thousands of keys is refused too. */
+/** Counts keys across one program, so a flat list of thousands of keys is refused too; the declared charset. */
 interface Budget {
   keys: number;
+  readonly charset: string | undefined;
 }
+
+/** Charsets whose search strings the parser's UTF-8 reading gets right (US-ASCII with 8-bit octets: as UTF-8). */
+const UTF8_CHARSETS: ReadonlySet<string | undefined> = new Set([undefined, 'UTF-8', 'US-ASCII']);
 
 /**
  * RFC 9051 §9 search-return-opts, when present: ` RETURN (…)` (the leading space is consumed). `undefined`
@@ -108,7 +117,7 @@ export function parseSearchProgram(s: Scanner, charsetRequired = false): SearchP
     charset = decodeText(s.astring('a charset')).toUpperCase();
     s.sp();
   }
-  const budget: Budget = { keys: 0 };
+  const budget: Budget = { keys: 0, charset };
   const keys: SearchKey[] = [parseSearchKey(s, budget, 0)];
   while (!s.atEnd()) {
     s.sp();
@@ -129,7 +138,7 @@ function parseSearchKey(s: Scanner, budget: Budget, depth: number): SearchKey {
   const flag = FLAG_KEYS[name];
   if (flag) return { kind: 'flag', flag: flag[0], present: flag[1] };
   const header = HEADER_KEYS[name];
-  if (header) return { kind: 'header', field: header, value: argText(s) };
+  if (header) return { kind: 'header', field: header, ...argText(s, budget) };
   const date = DATE_KEYS[name];
   if (date) {
     s.sp();
@@ -148,11 +157,11 @@ function parseSearchKey(s: Scanner, budget: Budget, depth: number): SearchKey {
       s.sp();
       const field = s.astringText('a header field name');
       if (!/^[\x21-\x39\x3b-\x7e]+$/.test(field)) s.fail('invalid header field name');
-      return { kind: 'header', field, value: argText(s) };
+      return { kind: 'header', field, ...argText(s, budget) };
     }
     case 'BODY':
     case 'TEXT':
-      return { kind: name === 'BODY' ? 'body' : 'text', value: argText(s) };
+      return { kind: name === 'BODY' ? 'body' : 'text', ...argText(s, budget) };
     case 'LARGER':
     case 'SMALLER':
       s.sp();
@@ -180,9 +189,14 @@ function parseSearchKey(s: Scanner, budget: Budget, depth: number): SearchKey {
   }
 }
 
-function argText(s: Scanner): string {
+/** A search string: its text read as UTF-8, plus the octets when the charset decides what they mean. */
+function argText(s: Scanner, budget: Budget): { value: string; raw?: Buffer } {
   s.sp();
-  return decodeText(s.astring('a search string'));
+  const bytes = s.astring('a search string');
+  const value = decodeText(bytes);
+  // Printable ASCII reads the same in every charset that can appear in a command.
+  if (/^[\x20-\x7e]*$/.test(value) || (UTF8_CHARSETS.has(budget.charset) && isUtf8(bytes))) return { value };
+  return { value, raw: bytes };
 }
 
 /** flag-keyword (RFC 9051 §9): an atom, no backslash. */
