@@ -9,6 +9,7 @@ import { TlsProvider } from '../tls/certs.js';
 import { createLogger, type Logger } from './logger.js';
 import { createServices, type Services } from './services.js';
 import { PROTOCOL_SERVERS } from './protocols.js';
+import { startHeaderBackfill } from '../imap/header-backfill.js';
 import { createQueueRunner, type QueueRunner } from '../queue/index.js';
 import { CertificateManager } from '../acme/manager.js';
 
@@ -61,6 +62,12 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const queue = createQueueRunner({ config, store: services.store, resolver: services.resolver, log, now: services.now });
   queue.start();
   certificates.start();
+  // Header sections of messages stored before they were kept (src/imap/header-backfill.ts).
+  const headers = startHeaderBackfill(services.store);
+  headers.done.then(
+    (messages) => messages > 0 && log.info({ messages }, 'imap.headers.backfilled'),
+    (err: unknown) => log.warn({ err: (err as Error).message }, 'imap.headers.backfill.failed'),
+  );
   services.readiness.setListenersUp(true);
   let stopping: Promise<void> | null = null;
   return {
@@ -77,6 +84,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
         services.readiness.setListenersUp(false);
         await queue.stop();
         await certificates.stop();
+        await headers.stop();
         await listeners.close();
         await services.close();
       })();

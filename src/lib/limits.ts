@@ -297,6 +297,13 @@ export const imapServerLimits = {
    * (SELECT lists only UIDs, flags, modseqs and dates): one round trip per thousand messages, a few tens of KiB.
    */
   viewBlobBatch: 1000,
+  /**
+   * The header backfill (src/imap/header-backfill.ts) keeps the header sections of messages stored before they
+   * were kept, this many messages per batch with a pause between batches: each batch reads ~32 KiB of each
+   * message at most, a few milliseconds of work, so sessions are never held up behind it.
+   */
+  headerBackfillBatch: 200,
+  headerBackfillPauseMs: 20,
 } as const;
 
 /** The web server (src/http): sign-up, sign-in, settings pages, discovery endpoints. */

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fetchMessage } from '../../src/imap/engine/fetch.js';
 import { headerSection, parseMime } from '../../src/mail/mime/parse.js';
-import { keptHeader } from '../../src/store/header-cache.js';
+import { HEADER_PREFIX_OCTETS, keptHeader, keptHeaderOfPrefix } from '../../src/store/header-cache.js';
 import { parseHeaderFields } from '../../src/mail/header-block.js';
 import { headerSectionBytes } from '../../src/imap/engine/sections.js';
 import { storeLimits } from '../../src/lib/limits.js';
@@ -108,6 +108,23 @@ describe('IMAP FETCH from the kept header section', () => {
     const r = await both(raw, [{ kind: 'BODY[]', peek: true, section: { part: [], text: { kind: 'header' } }, partial: undefined }, { kind: 'BODY[]', peek: true, section: { part: [1], text: undefined }, partial: undefined }]);
     assert.deepEqual(r.kept, r.whole);
     assert.equal(r.reads, 1);
+  });
+
+  it('decides from the first octets of a message what the whole message decides (the backfill reads no more)', () => {
+    const limit = storeLimits.headerCacheOctets;
+    const sized = (headerOctets: number, eol = '\r\n') => {
+      const head = `Subject: `;
+      const end = `${eol}${eol}`;
+      return Buffer.from(`${head}${'x'.repeat(headerOctets - head.length - end.length)}${end}${'body line\r\n'.repeat(5000)}`);
+    };
+    const cases: Array<[string, Buffer]> = [...messages(), ['at the limit', sized(limit)], ['one over', sized(limit + 1)], ['bare LF at the limit', sized(limit, '\n')], ['three over', sized(limit + 3)], ['far over', sized(limit * 3)]];
+    for (let cut = 1; cut <= 6; cut++) cases.push([`end of the section ${cut} octets past the prefix`, sized(HEADER_PREFIX_OCTETS + cut)]);
+    for (const [name, raw] of cases) {
+      const whole = keptHeader(raw);
+      assert.deepEqual(keptHeaderOfPrefix(raw.subarray(0, HEADER_PREFIX_OCTETS), raw.length), whole, name);
+    }
+    assert.equal(keptHeader(sized(limit))?.length, limit);
+    assert.equal(keptHeader(sized(limit + 1)), null);
   });
 
   it('keeps a header section up to storeLimits.headerCacheOctets, none above', () => {

@@ -32,6 +32,7 @@ runStoreConformance({
         return s;
       },
       destroy: () => pg.dropDatabase(url),
+      exec: async (sql) => void (await pg.sql(sql, [], new URL(url).pathname.slice(1))),
     };
   },
 });

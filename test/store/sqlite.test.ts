@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runStoreConformance } from '../../src/store/conformance/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import Database from 'better-sqlite3';
 
 runStoreConformance({
   name: 'sqlite',
@@ -12,6 +13,14 @@ runStoreConformance({
     return {
       open: async () => openSqliteStore({ path }),
       destroy: async () => rmSync(dir, { recursive: true, force: true }),
+      exec: async (sql) => {
+        const db = new Database(path);
+        try {
+          db.exec(sql);
+        } finally {
+          db.close();
+        }
+      },
     };
   },
 });

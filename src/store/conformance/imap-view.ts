@@ -73,6 +73,38 @@ export function imapViewCases(h: StoreHarness): void {
         assert.equal((await s.headers(archive.id, [1])).get(1)!.toString(), 'Subject: message 1\r\nFrom: a@example.test\r\n\r\n');
       }));
 
+    it('lists messages stored before header sections were kept, and keeps what the backfill cut', () =>
+      h.withStore(async (s, db) => {
+        const box = await domainWithMailbox(s);
+        const f = await inbox(s, box.id);
+        for (let i = 1; i <= 5; i++) await s.append(f, message(i), meta(message(i)), [], 1000);
+        assert.deepEqual(await s.headerlessMessages(0, 10), [], 'a new message has its section decided when stored');
+        // As if stored before the migration.
+        await db.exec('DELETE FROM message_headers');
+        const entries = await s.listEntries(f);
+        const all = await s.headerlessMessages(0, 10);
+        assert.deepEqual(
+          all,
+          entries.map((e) => ({ messageId: e.messageId, blobId: e.blobId, size: e.size })),
+        );
+        assert.deepEqual(await s.headerlessMessages(all[1]!.messageId, 2), all.slice(2, 4), 'after an id, ascending, bounded');
+        assert.equal((await s.headers(f, [1, 2, 3, 4, 5])).size, 0);
+        const section = Buffer.from('Subject: message 1\r\nFrom: a@example.test\r\n\r\n');
+        await s.keepHeaders([
+          { messageId: all[0]!.messageId, header: section },
+          { messageId: all[1]!.messageId, header: null },
+          { messageId: 999_999, header: section }, // deleted meanwhile: left alone
+        ]);
+        await s.keepHeaders([{ messageId: all[0]!.messageId, header: Buffer.from('Subject: other\r\n\r\n') }]); // decided already
+        assert.deepEqual(
+          (await s.headerlessMessages(0, 10)).map((m) => m.messageId),
+          all.slice(2).map((m) => m.messageId),
+        );
+        const kept = await s.headers(f, [1, 2, 3]);
+        assert.deepEqual([...kept.keys()], [1], 'null (too big) is no section');
+        assert.equal(kept.get(1)!.toString(), section.toString());
+      }));
+
     it('changes flags of many entries at once: one modseq, only the entries that change, UNCHANGEDSINCE per entry', () =>
       h.withStore(async (s) => {
         const box = await domainWithMailbox(s);

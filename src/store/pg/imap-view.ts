@@ -3,7 +3,7 @@
  * mod-sequence, INTERNALDATE from `entries` alone, never the messages' metadata) and blob ids and sizes only for
  * the UIDs a command touches. Same answers as the SQLite store (conformance: imap-view.ts).
  */
-import type { CompactEntry, EntryBlob } from '../types.js';
+import type { CompactEntry, EntryBlob, HeaderlessMessage } from '../types.js';
 import { flagsInterner } from '../flags.js';
 import type { PgDb } from './db.js';
 
@@ -31,8 +31,28 @@ export async function entryBlobs(db: PgDb, folderId: number, uids: readonly numb
 export async function entryHeaders(db: PgDb, folderId: number, uids: readonly number[]): Promise<Map<number, Buffer>> {
   if (uids.length === 0) return new Map();
   const rows = await db.rows<{ uid: number; header: Buffer }>(
-    `SELECT e.uid, h.header FROM entries e JOIN message_headers h ON h.message_id = e.message_id WHERE e.folder_id = $1 AND e.uid = ANY($2::bigint[])`,
+    `SELECT e.uid, h.header FROM entries e JOIN message_headers h ON h.message_id = e.message_id
+     WHERE e.folder_id = $1 AND e.uid = ANY($2::bigint[]) AND h.header IS NOT NULL`,
     [folderId, [...new Set(uids)]],
   );
   return new Map(rows.map((r) => [r.uid, r.header]));
+}
+
+export async function headerlessMessages(db: PgDb, afterMessageId: number, limit: number): Promise<HeaderlessMessage[]> {
+  return db.rows<HeaderlessMessage>(
+    `SELECT m.id AS "messageId", m.blob_id AS "blobId", m.size FROM messages m
+     WHERE m.id > $1 AND NOT EXISTS (SELECT 1 FROM message_headers h WHERE h.message_id = m.id) ORDER BY m.id LIMIT $2`,
+    [afterMessageId, limit],
+  );
+}
+
+/** The sections the backfill cut, for the messages that still exist and have none (one statement). */
+export async function keepHeaders(db: PgDb, headers: ReadonlyArray<{ messageId: number; header: Buffer | null }>): Promise<void> {
+  if (headers.length === 0) return;
+  await db.rows(
+    `INSERT INTO message_headers (message_id, header)
+     SELECT m.id, k.header FROM unnest($1::bigint[], $2::bytea[]) AS k(id, header) JOIN messages m ON m.id = k.id
+     ON CONFLICT (message_id) DO NOTHING`,
+    [headers.map((h) => h.messageId), headers.map((h) => h.header)],
+  );
 }

@@ -10,6 +10,7 @@ import type {
   CompactEntry,
   Delivery,
   EntryBlob,
+  HeaderlessMessage,
   DeliveryResult,
   FlagChange,
   FlagMode,
@@ -28,7 +29,7 @@ import { type PgDb, type Sql, nextUidValidity, pgCode, rowOf, rowsOf } from './d
 import type { PgChangeFeed } from './change-feed.js';
 import { searchFolderText } from './search-text.js';
 import { entryKeysOf, type EntryKeys } from '../../mail/sort-keys.js';
-import { entryBlobs, entryHeaders, listCompactEntries } from './imap-view.js';
+import { entryBlobs, entryHeaders, headerlessMessages, keepHeaders, listCompactEntries } from './imap-view.js';
 import { keptHeader } from '../header-cache.js';
 
 interface FolderRow {
@@ -134,7 +135,7 @@ async function insertMessage(q: Sql, raw: Buffer, meta: MessageMeta, receivedAt:
      t AS (
        INSERT INTO message_text (message_id, header, body) SELECT m.id, $15::text, $16::text FROM m WHERE $15::text IS NOT NULL),
      h AS (
-       INSERT INTO message_headers (message_id, header) SELECT m.id, $17::bytea FROM m WHERE $17::bytea IS NOT NULL)
+       INSERT INTO message_headers (message_id, header) SELECT m.id, $17::bytea FROM m)
      SELECT id FROM m`,
     [
       blobId,
@@ -471,6 +472,14 @@ export class PgMail implements MailStore {
 
   async headers(folderId: number, uids: number[]): Promise<Map<number, Buffer>> {
     return entryHeaders(this.db, folderId, uids);
+  }
+
+  async headerlessMessages(afterMessageId: number, limit: number): Promise<HeaderlessMessage[]> {
+    return headerlessMessages(this.db, afterMessageId, limit);
+  }
+
+  async keepHeaders(headers: ReadonlyArray<{ messageId: number; header: Buffer | null }>): Promise<void> {
+    await keepHeaders(this.db, headers);
   }
 
   /** Inside a transaction: copy rows to another folder; returns the mapping and the change to publish. */

@@ -308,10 +308,11 @@ CREATE INDEX webmail_uploads_age ON webmail_uploads(created_at);
     version: 4,
     description: 'IMAP: each message\'s top-level header section kept apart, so a header listing reads no message',
     sql: `
--- As SQLite's migration 11: BODY[HEADER] octets when at most storeLimits.headerCacheOctets, else no row.
+-- As SQLite's migration 11: BODY[HEADER] octets, NULL when bigger than storeLimits.headerCacheOctets; no row
+-- for messages stored before, until the backfill reaches them.
 CREATE TABLE message_headers (
   message_id BIGINT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
-  header BYTEA NOT NULL
+  header BYTEA
 );
 `,
   },

@@ -10,7 +10,7 @@
  *   in it (`STORE 1:* +FLAGS (\Seen)` on an unread folder is one statement), else by UID list.
  * Functions take the connection; writes run inside the caller's `writeTx`.
  */
-import type { CompactEntry, EntryBlob, FlagMode } from '../types.js';
+import type { CompactEntry, EntryBlob, FlagMode, HeaderlessMessage } from '../types.js';
 import { applyFlags, decodeFlags, encodeFlags, flagsInterner, sameFlags } from '../flags.js';
 import type { Db } from './db.js';
 
@@ -68,7 +68,27 @@ function byUids<Row extends [number, ...unknown[]]>(db: Db, columns: string, joi
 
 /** The kept header sections (src/store/header-cache.ts) of the UIDs asked that have one. */
 export function entryHeaders(db: Db, folderId: number, uids: readonly number[]): Map<number, Buffer> {
-  return new Map(byUids<[number, Buffer]>(db, 'e.uid, h.header', 'message_headers h ON h.message_id = e.message_id', folderId, uids));
+  const out = new Map<number, Buffer>();
+  for (const [uid, header] of byUids<[number, Buffer | null]>(db, 'e.uid, h.header', 'message_headers h ON h.message_id = e.message_id', folderId, uids))
+    if (header !== null) out.set(uid, header);
+  return out;
+}
+
+export function headerlessMessages(db: Db, afterMessageId: number, limit: number): HeaderlessMessage[] {
+  return db
+    .prepare(
+      `SELECT m.id AS messageId, m.blob_id AS blobId, m.size FROM messages m
+       WHERE m.id > ? AND NOT EXISTS (SELECT 1 FROM message_headers h WHERE h.message_id = m.id) ORDER BY m.id LIMIT ?`,
+    )
+    .all(afterMessageId, limit) as HeaderlessMessage[];
+}
+
+/** Inside the caller's writeTx: the sections the backfill cut, for the messages that still exist and have none. */
+export function keepHeaders(db: Db, headers: ReadonlyArray<{ messageId: number; header: Buffer | null }>): void {
+  const insert = db.prepare(
+    'INSERT INTO message_headers (message_id, header) SELECT id, ? FROM messages WHERE id = ? ON CONFLICT (message_id) DO NOTHING',
+  );
+  for (const h of headers) insert.run(h.header, h.messageId);
 }
 
 /** A STORE's changes, computed before any write ({@link planFlagChange}), written by {@link writeFlagChange}. */

@@ -4,6 +4,7 @@ import type {
   ChangeFeed,
   CompactEntry,
   EntryBlob,
+  HeaderlessMessage,
   Delivery,
   DeliveryResult,
   FlagChange,
@@ -24,7 +25,7 @@ import { deleteBlob, putBlob } from './blobs.js';
 import { indexMessageText, searchFolderText, unindexMessageText } from './search-text.js';
 import { keyNewEntry } from './webmail-list.js';
 import { keptHeader } from '../header-cache.js';
-import { entryBlobs, entryHeaders, listCompactEntries, planFlagChange, writeFlagChange } from './imap-view.js';
+import { entryBlobs, entryHeaders, headerlessMessages, keepHeaders, listCompactEntries, planFlagChange, writeFlagChange } from './imap-view.js';
 
 interface FolderRow {
   id: number;
@@ -129,8 +130,7 @@ function insertMessage(db: Db, raw: Buffer, meta: MessageMeta, receivedAt: numbe
       ).lastInsertRowid,
   );
   if (meta.text) indexMessageText(db, id, meta.text);
-  const header = keptHeader(raw);
-  if (header) db.prepare('INSERT INTO message_headers (message_id, header) VALUES (?, ?)').run(id, header);
+  db.prepare('INSERT INTO message_headers (message_id, header) VALUES (?, ?)').run(id, keptHeader(raw));
   return { id, blobId };
 }
 
@@ -441,6 +441,14 @@ export class SqliteMail implements MailStore {
 
   async headers(folderId: number, uids: number[]): Promise<Map<number, Buffer>> {
     return entryHeaders(this.db, folderId, uids);
+  }
+
+  async headerlessMessages(afterMessageId: number, limit: number): Promise<HeaderlessMessage[]> {
+    return headerlessMessages(this.db, afterMessageId, limit);
+  }
+
+  async keepHeaders(headers: ReadonlyArray<{ messageId: number; header: Buffer | null }>): Promise<void> {
+    await writeTx(this.db, () => keepHeaders(this.db, headers));
   }
 
   /** Inside a transaction: copy rows to another folder; returns the mapping and the change to publish. */

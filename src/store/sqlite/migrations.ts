@@ -335,12 +335,13 @@ CREATE INDEX webmail_uploads_age ON webmail_uploads(created_at);
     version: 11,
     description: 'IMAP: each message\'s top-level header section kept apart, so a header listing reads no message',
     sql: `
--- BODY[HEADER] octets (src/mail/mime/parse.ts headerSection), written with the message when at most
--- storeLimits.headerCacheOctets; messages stored before this migration, and bigger headers, have no row and are
--- read from their blob. Apart from messages so that the rows every listing joins stay small.
+-- BODY[HEADER] octets (src/mail/mime/parse.ts headerSection), written with the message: NULL when bigger than
+-- storeLimits.headerCacheOctets (read from the blob instead). Messages stored before this migration have no row
+-- until the backfill (src/imap/header-backfill.ts) reaches them. Apart from messages so that the rows every
+-- listing joins stay small.
 CREATE TABLE message_headers (
   message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
-  header BLOB NOT NULL
+  header BLOB
 );
 `,
   },

@@ -185,6 +185,23 @@ export interface MailStore {
    * and read from their blob.
    */
   headers(folderId: number, uids: number[]): Promise<Map<number, Buffer>>;
+  /**
+   * Messages with no header section decided yet (stored before SQLite migration 11 / PostgreSQL 4), internal id
+   * above `afterMessageId`, ascending, at most `limit`: what the header backfill (src/imap/header-backfill.ts) reads.
+   */
+  headerlessMessages(afterMessageId: number, limit: number): Promise<HeaderlessMessage[]>;
+  /**
+   * Records the header sections the backfill cut (null: bigger than storeLimits.headerCacheOctets, read from the
+   * blob); a message deleted meanwhile, or one that has its section already, is left alone.
+   */
+  keepHeaders(headers: ReadonlyArray<{ messageId: number; header: Buffer | null }>): Promise<void>;
+}
+
+/** {@link MailStore.headerlessMessages}: a message and where its octets are. */
+export interface HeaderlessMessage {
+  messageId: number;
+  blobId: string;
+  size: number;
 }
 
 /** One entry as {@link MailStore.listCompactEntries} lists it. */
