@@ -4,6 +4,10 @@
  * socket's backpressure paces the command. The server's part: resolving the set against the view, UID in every
  * UID FETCH response (RFC 9051 §6.4.9), \Seen set by non-PEEK body fetches with the new FLAGS sent
  * (RFC 9051 §6.4.5), and refusing nothing because of a message expunged elsewhere meanwhile (RFC 2180 §4.1).
+ * A message whose octets are gone is one of two things, told apart by asking the store whether its entry still
+ * exists: expunged by another session (NO [EXPUNGEISSUED], RFC 2180 §4.1.2 / RFC 5530 §3), or a live message whose
+ * body the blob store lost (NO [CORRUPTION], RFC 5530 §3, logged with its UID). Either way the other messages of
+ * the command are answered and the session goes on.
  * RFC 7162: MODSEQ, CHANGEDSINCE (§3.1.4.1) and VANISHED (§3.2.6).
  *
  * Memory: `FETCH 1:* BODY[]` (or RFC822) reads one message at a time, unparsed and uncached, and waits for the
@@ -167,6 +171,7 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
   const wantsBlobs = items.some((i) => !VIEW_ITEMS.has(i.kind));
   let described = new Map<number, unknown>();
   let gone = 0;
+  let lost = 0;
   // Responses without message text are small: written a batch at a time (one socket write, one flush); responses
   // carrying text share a write up to imapServerLimits.fetchBatchOctets, and a big or streamed body goes at once.
   const small = items.every((i) => SMALL_ITEMS.has(i.kind));
@@ -190,7 +195,8 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
       );
     } catch (e) {
       if (e instanceof MessageGone) {
-        gone++;
+        if (await bodyLost(s, view.folderId, p.message)) lost++;
+        else gone++;
         continue;
       }
       if (e instanceof UnknownCteError) throw new ImapNo(`cannot decode the ${e.encoding} content transfer encoding`, 'UNKNOWN-CTE');
@@ -208,6 +214,19 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
     if (!small) await out.flushIfLarge();
   }
   await out.flush();
+  if (lost > 0) return no(cmd.tag, 'some of the messages are damaged on the server; the administrator can see which in the log', { name: 'CORRUPTION' });
   if (gone > 0) return no(cmd.tag, 'some of the messages were expunged by another session', { name: 'EXPUNGEISSUED' });
   return ok(cmd.tag, `${cmd.uid ? 'UID ' : ''}FETCH completed`);
+}
+
+/**
+ * Whether a message whose octets could not be read is still in the folder (so its body is lost: corruption), not
+ * expunged by another session. The view marks an entry the store no longer lists with a null blob; an entry
+ * expunged after its blob id was loaded is asked about again.
+ */
+async function bodyLost(s: ImapSession, folderId: number, m: ViewMessage): Promise<boolean> {
+  if (!m.blob || m.expunged) return false;
+  if (!(await s.ctx.store.entryBlobs(folderId, [m.uid])).has(m.uid)) return false;
+  s.ctx.log.error({ folderId, uid: m.uid, blobId: m.blob.blobId }, 'imap.fetch.body-missing');
+  return true;
 }
