@@ -5,6 +5,7 @@
  *   would): the other messages of the FETCH are answered, the command ends NO [CORRUPTION], the session goes on.
  * - The message was expunged by another session (RFC 2180 §4.1.2): NO [EXPUNGEISSUED], also when this session had
  *   read its blob id before and the blob was released since.
+ * - SEARCH, SORT and THREAD that must read a lost body end NO [CORRUPTION] too.
  */
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -106,6 +107,19 @@ describe('FETCH of a message whose body is gone', { timeout: 60_000 }, () => {
     assert.match(await c.cmd('f2 UID FETCH 2 BODY.PEEK[TEXT]', tagged('f2')), /^f2 NO \[CORRUPTION\] /m);
     assert.match(await c.cmd('f3 FETCH 2 (UID FLAGS)', tagged('f3')), /^\* 2 FETCH \(UID 2 FLAGS \([^)]*\)\)\r\nf3 OK/m);
     assert.match(await c.cmd('n NOOP', tagged('n')), /^n OK/m, 'the session goes on');
+    c.close();
+  });
+
+  it('SEARCH, SORT and THREAD that read a lost body: NO [CORRUPTION]; keys that need no body still answer', async () => {
+    await append('Subject: one\r\n\r\nfirst body\r\n');
+    const lostId = await append('Subject: two\r\n\r\nsecond body\r\n');
+    loseBlob(lostId);
+    const c = await signIn();
+    assert.match(await c.cmd('s1 SEARCH BODY "body"', tagged('s1')), /^s1 NO \[CORRUPTION\] /m);
+    assert.match(await c.cmd('s2 UID SORT (SUBJECT) UTF-8 ALL', tagged('s2')), /^s2 NO \[CORRUPTION\] /m);
+    assert.match(await c.cmd('s3 THREAD REFERENCES UTF-8 ALL', tagged('s3')), /^s3 NO \[CORRUPTION\] /m);
+    assert.match(await c.cmd('s4 SEARCH UNSEEN', tagged('s4')), /^\* SEARCH 1 2\r\ns4 OK/m);
+    assert.match(await c.cmd('s5 SEARCH LARGER 1', tagged('s5')), /^\* SEARCH 1 2\r\ns5 OK/m);
     c.close();
   });
 

@@ -5,7 +5,9 @@
  * 9051 §6.4.4: others get NO [BADCHARSET (…)]; a string that is not text in the charset is a BAD, as in Dovecot). SORT and THREAD select their messages through {@link matching} too. Text keys are first
  * looked up in the store's text index (MailStore.searchText), which narrows the messages the engine reads: on a
  * 100,000-message folder `SEARCH SUBJECT word` builds records for the index's candidates only, and blob ids and
- * sizes are read (SelectedView.loadBlobs) only for the candidates of a program that needs them.
+ * sizes are read (SelectedView.loadBlobs) only for the candidates of a program that needs them. A message whose
+ * octets cannot be read ends the command: NO [CORRUPTION] when its entry is live (the blob store lost its body,
+ * RFC 5530 §3), NO [EXPUNGEISSUED] when another session expunged it meanwhile.
  */
 import { astr, esearchResponse, list, ok, searchResponse, type ImapResponse, type SearchKey, type SearchProgram } from '../../protocol/imap/index.js';
 import { searchMessages, type SearchIndex } from '../engine/search.js';
@@ -13,7 +15,8 @@ import { indexQueryOf } from '../engine/search-index.js';
 import type { Store } from '../../store/types.js';
 import type { MessageRecord, MessageSource } from '../engine/types.js';
 import type { ImapSession } from '../session.js';
-import type { Picked } from '../selected-view.js';
+import { MessageGone, type Picked } from '../selected-view.js';
+import { CorruptDataError } from '../../lib/errors.js';
 import { ImapBad, ImapNo } from '../errors.js';
 import { SEARCH_CHARSETS, decodeProgram } from '../engine/search-charset.js';
 import { messageSource } from './fetch.js';
@@ -53,7 +56,7 @@ export async function matching(s: ImapSession, sent: SearchProgram, opts: { blob
   }
   const records = live.map((p) => view.record(p.message, p.seq));
   const last = view.messages[view.messages.length - 1];
-  const source = messageSource(s.ctx.store);
+  const source = checkedSource(s, view.folderId, live, messageSource(s.ctx.store));
   const found = await searchMessages(program, records, { source, maxUid: last?.uid ?? 0, maxSeq, now: s.ctx.now(), searchResult: view.savedResult });
   // RFC 7162 §3.1.5: a MODSEQ key enables CONDSTORE and adds the highest mod-sequence of the matches.
   let modSeq: bigint | undefined;
@@ -62,6 +65,25 @@ export async function matching(s: ImapSession, sent: SearchProgram, opts: { blob
     if (found.length > 0) modSeq = BigInt(found.reduce((n, r) => Math.max(n, r.modSeq), 0));
   }
   return { found, modSeq, source };
+}
+
+/**
+ * The source with a missing body explained: CorruptDataError (NO [CORRUPTION], logged by the session) when the
+ * message's entry is still in the folder, NO [EXPUNGEISSUED] when another session expunged it since.
+ */
+function checkedSource(s: ImapSession, folderId: number, live: readonly Picked[], inner: MessageSource): MessageSource {
+  const explain = async (blobId: string, e: unknown): Promise<never> => {
+    if (!(e instanceof MessageGone)) throw e;
+    const uids = live.filter((p) => p.message.blob?.blobId === blobId).map((p) => p.message.uid);
+    const still = await s.ctx.store.entryBlobs(folderId, uids);
+    if (still.size > 0) throw new CorruptDataError(`UID ${[...still.keys()].join(',')} of folder ${folderId}: blob ${blobId} is missing from the blob store`);
+    throw new ImapNo('a message was expunged by another session', 'EXPUNGEISSUED');
+  };
+  return {
+    raw: (blobId) => inner.raw(blobId).catch((e: unknown) => explain(blobId, e)),
+    ...(inner.parsed ? { parsed: (blobId: string) => inner.parsed!(blobId).catch((e: unknown) => explain(blobId, e)) } : {}),
+    ...(inner.read ? { read: (blobId: string, offset: number, length: number) => inner.read!(blobId, offset, length).catch((e: unknown) => explain(blobId, e)) } : {}),
+  };
 }
 
 /** The store's text index as the engine's pre-filter (issue 6): candidates by UID, checked again by the engine. */
