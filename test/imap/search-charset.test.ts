@@ -3,7 +3,8 @@
  * server (src/imap/server.ts) on an implicit-TLS loopback socket with real services (SQLite store, text index):
  * - Python's imaplib, as an older client would, sends 8-bit search strings in ISO-8859-1, WINDOWS-1252 and
  *   KOI8-R and finds the messages; strings that are not UTF-8 under UTF-8 (or no CHARSET) are a BAD and the
- *   session goes on; an unknown charset is NO [BADCHARSET (…)] listing the charsets offered;
+ *   session goes on; an unknown charset is NO [BADCHARSET (…)] listing the charsets offered; after ENABLE
+ *   UTF8=ACCEPT a charset other than UTF-8 is a BAD (RFC 6855 §3);
  * - the same commands, octet for octet, to a private Dovecot 2.3 holding the same messages
  *   (test/imap/dovecot-oracle.ts): the tagged status (OK/NO/BAD, BADCHARSET) and the results agree.
  */
@@ -214,6 +215,21 @@ print(json.dumps(out))
     assert.match((await c.command('SELECT INBOX')).tagged, /^OK/);
     const r = await c.command('SEARCH CHARSET X-MARTIAN ALL');
     assert.match(r.tagged, /^NO \[BADCHARSET \(UTF-8 US-ASCII ISO-8859-1 WINDOWS-1252 [^)]*\bKOI8-R\b[^)]*\)\] /);
+    c.close();
+  });
+
+  it('after ENABLE UTF8=ACCEPT another charset label is a BAD (RFC 6855 §3, erratum 4029); UTF-8 still answers', async () => {
+    const c = new OctetClient(tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }));
+    await c.greeting();
+    assert.match((await c.command(`LOGIN alice@example.test "${PASSWORD}"`)).tagged, /^OK/);
+    assert.match((await c.command('ENABLE UTF8=ACCEPT')).tagged, /^OK/);
+    assert.match((await c.command('SELECT INBOX')).tagged, /^OK/);
+    assert.match((await c.command('SEARCH CHARSET ISO-8859-1 SUBJECT "caf\xe9"')).tagged, /^BAD after ENABLE UTF8=ACCEPT, search strings are UTF-8, not ISO-8859-1/);
+    assert.match((await c.command('SORT (DATE) KOI8-R ALL')).tagged, /^BAD /);
+    assert.match((await c.command('THREAD REFERENCES X-MARTIAN ALL')).tagged, /^BAD /);
+    const r = await c.command('SEARCH CHARSET UTF-8 SUBJECT "caf\xc3\xa9"');
+    assert.deepEqual([r.untagged, r.tagged.slice(0, 2)], [['* SEARCH 1'], 'OK']);
+    assert.match((await c.command('SORT (DATE) UTF-8 SUBJECT "caf\xc3\xa9"')).untagged.join(), /^\* SORT 1$/);
     c.close();
   });
 

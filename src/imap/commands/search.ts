@@ -18,7 +18,7 @@ import type { ImapSession } from '../session.js';
 import { MessageGone, type Picked } from '../selected-view.js';
 import { CorruptDataError } from '../../lib/errors.js';
 import { ImapBad, ImapNo } from '../errors.js';
-import { SEARCH_CHARSETS, decodeProgram } from '../engine/search-charset.js';
+import { SEARCH_CHARSETS, decodeProgram, searchEncodingOf } from '../engine/search-charset.js';
 import { messageSource } from './fetch.js';
 import type { CommandOf } from './spec.js';
 
@@ -35,6 +35,10 @@ export interface Matches {
  * records can also give size and blob id (SORT and THREAD read the messages).
  */
 export async function matching(s: ImapSession, sent: SearchProgram, opts: { blobs?: boolean } = {}): Promise<Matches> {
+  // RFC 6855 §3 and its erratum 4029: once UTF8=ACCEPT is enabled, strings are UTF-8; another charset label
+  // conflicts (BAD). CHARSET UTF-8 (or US-ASCII) is let through: clients that always send it mean no conflict.
+  if (s.utf8 && sent.charset !== undefined && searchEncodingOf(sent.charset) !== 'utf-8')
+    throw new ImapBad(`after ENABLE UTF8=ACCEPT, search strings are UTF-8, not ${sent.charset.slice(0, 40)}`);
   const decoded = decodeProgram(sent);
   if (!decoded.ok && decoded.problem === 'unknown-charset')
     throw new ImapNo(`charset ${String(sent.charset).slice(0, 40)} is not supported`, { name: 'BADCHARSET', args: [list(SEARCH_CHARSETS.map(astr))] });
