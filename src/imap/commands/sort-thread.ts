@@ -1,7 +1,8 @@
 /**
  * SORT and THREAD, with their UID forms (RFC 5256 §3–4; RFC 5957 DISPLAYFROM/DISPLAYTO), computed by the engine
  * over the messages the search program matches. The engine numbers threads by sequence number; UID THREAD maps
- * them to UIDs here. ESORT (RFC 5267) is not offered: SORT RETURN is a BAD.
+ * them to UIDs here. ESORT (RFC 5267) is not offered: SORT RETURN is a BAD. The charset both require (RFC 5256 §3)
+ * follows SEARCH's rules ({@link matching}: the charsets of engine/search-charset.ts, else NO [BADCHARSET]).
  */
 import { bad, ok, sortResponse, threadResponse, type ImapResponse, type ThreadNode } from '../../protocol/imap/index.js';
 import { sortMessages, threadMessages } from '../engine/sort-thread.js';
