@@ -243,8 +243,20 @@ export class SelectedView {
     const missing = messages.filter((m) => m.blob === undefined);
     for (let i = 0; i < missing.length; i += imapServerLimits.viewBlobBatch) {
       const part = missing.slice(i, i + imapServerLimits.viewBlobBatch);
-      const found = await this.#store.entryBlobs(this.folderId, part.map((m) => m.uid));
-      for (const m of part) m.blob ??= found.get(m.uid) ?? null;
+      this.noteBlobs(part, await this.#store.entryBlobs(this.folderId, part.map((m) => m.uid)));
+    }
+  }
+
+  /**
+   * Records what the store said of `messages` (as {@link loadBlobs} reads it, or as another read gave it): a blob
+   * and size for those it lists, null for those it no longer holds; one known already is kept.
+   */
+  noteBlobs(messages: readonly ViewMessage[], found: ReadonlyMap<number, EntryBlob>): void {
+    for (const m of messages) {
+      if (m.blob) continue;
+      // Only the id and size stay with the view (`found` may carry more, such as a header section).
+      const b = found.get(m.uid);
+      m.blob = b ? { blobId: b.blobId, size: b.size } : null;
     }
   }
 

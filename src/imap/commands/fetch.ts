@@ -30,6 +30,7 @@ import {
   vanishedResponse,
   type FetchItem,
   type ImapResponse,
+  type Section,
 } from '../../protocol/imap/index.js';
 import type { Store } from '../../store/types.js';
 import { cachedSource } from '../engine/cache.js';
@@ -176,11 +177,17 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
   // carrying text share a write up to imapServerLimits.fetchBatchOctets, and a big or streamed body goes at once.
   const small = items.every((i) => SMALL_ITEMS.has(i.kind));
   const out = new ResponseBatch(s);
+  const labels = new Map<Section, string>();
   for (const [i, p] of picked.entries()) {
     if (i % DESCRIPTION_BATCH === 0 && (wantsBlobs || wantsDescription)) {
       const next = picked.slice(i, i + DESCRIPTION_BATCH).map((q) => q.message);
-      if (wantsBlobs) await view.loadBlobs(next);
-      if (wantsHeaders) headers = await s.ctx.store.headers(view.folderId, next.map((m) => m.uid));
+      if (wantsHeaders) {
+        // One read gives the blobs and sizes and the kept header sections.
+        const found = await s.ctx.store.headers(view.folderId, next.map((m) => m.uid));
+        view.noteBlobs(next, found);
+        headers = new Map();
+        for (const [uid, h] of found) if (h.header) headers.set(uid, h.header);
+      } else if (wantsBlobs) await view.loadBlobs(next);
       if (needsBody) await prefetchBodies(s.ctx.store, needsMore ? next : next.filter((m) => !headers.has(m.uid)), prefetched);
       if (wantsDescription) described = await s.ctx.store.structures(view.folderId, next.map((m) => m.uid));
     }
@@ -208,7 +215,7 @@ export async function fetch(s: ImapSession, cmd: CommandOf<'FETCH'>): Promise<Im
       if (s.condstore && !response.some((r) => r.kind === 'MODSEQ')) response.push({ kind: 'MODSEQ', modSeq: BigInt(p.message.modSeq) });
     }
     // Plain values and in-memory text are written straight to octets; anything else goes through the encoder.
-    const octets = simpleFetchOctets(p.seq, response);
+    const octets = simpleFetchOctets(p.seq, response, labels);
     if (octets) await out.octets(octets);
     else await out.response(fetchResponse(p.seq, response));
     if (!small) await out.flushIfLarge();

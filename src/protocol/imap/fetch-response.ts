@@ -81,9 +81,10 @@ export class FlagsLines {
  * (UID, FLAGS, MODSEQ, RFC822.SIZE, INTERNALDATE, RFC822[.HEADER|.TEXT], BODY[…]): the octets {@link fetchResponse}
  * gives through the encoder, without building values (a header listing sends one per message). Null when an item
  * needs the general encoder (ENVELOPE, BODYSTRUCTURE, BINARY, a streamed body); numbers, flags and section specs
- * are checked as the encoder checks them.
+ * are checked as the encoder checks them. `labels` keeps each section's formatted label across the calls of one
+ * command.
  */
-export function simpleFetchOctets(seq: number, items: readonly FetchResponseItem[]): Buffer | null {
+export function simpleFetchOctets(seq: number, items: readonly FetchResponseItem[], labels: Map<Section, string> = new Map()): Buffer | null {
   const parts: Buffer[] = [];
   let text = '* ' + numberText(seq) + ' FETCH (';
   for (let i = 0; i < items.length; i++) {
@@ -112,7 +113,13 @@ export function simpleFetchOctets(seq: number, items: readonly FetchResponseItem
       case 'RFC822.TEXT':
       case 'BODY[]': {
         if (item.content !== null && !Buffer.isBuffer(item.content)) return null;
-        text += item.kind === 'BODY[]' ? checkedRaw(`BODY[${formatSection(item.section)}]${origin(item.origin)}`) : item.kind;
+        if (item.kind !== 'BODY[]') text += item.kind;
+        else {
+          // The same section for every message of a command: formatted and checked once (`labels` is the caller's).
+          let label = labels.get(item.section);
+          if (label === undefined) labels.set(item.section, (label = checkedRaw(`BODY[${formatSection(item.section)}]`)));
+          text += label + origin(item.origin);
+        }
         if (item.content === null) {
           text += ' NIL';
           break;

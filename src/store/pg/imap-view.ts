@@ -3,7 +3,7 @@
  * mod-sequence, INTERNALDATE from `entries` alone, never the messages' metadata) and blob ids and sizes only for
  * the UIDs a command touches. Same answers as the SQLite store (conformance: imap-view.ts).
  */
-import type { CompactEntry, EntryBlob, HeaderlessMessage } from '../types.js';
+import type { CompactEntry, EntryBlob, EntryHeader, HeaderlessMessage } from '../types.js';
 import { flagsInterner } from '../flags.js';
 import type { PgDb } from './db.js';
 
@@ -27,15 +27,15 @@ export async function entryBlobs(db: PgDb, folderId: number, uids: readonly numb
   return new Map(rows.map((r) => [r.uid, { blobId: r.blob_id, size: r.size }]));
 }
 
-/** The kept header sections (src/store/header-cache.ts) of the UIDs asked that have one. */
-export async function entryHeaders(db: PgDb, folderId: number, uids: readonly number[]): Promise<Map<number, Buffer>> {
+/** Blob ids, sizes and kept header sections (src/store/header-cache.ts) of the UIDs asked. */
+export async function entryHeaders(db: PgDb, folderId: number, uids: readonly number[]): Promise<Map<number, EntryHeader>> {
   if (uids.length === 0) return new Map();
-  const rows = await db.rows<{ uid: number; header: Buffer }>(
-    `SELECT e.uid, h.header FROM entries e JOIN message_headers h ON h.message_id = e.message_id
-     WHERE e.folder_id = $1 AND e.uid = ANY($2::bigint[]) AND h.header IS NOT NULL`,
+  const rows = await db.rows<{ uid: number; blob_id: string; size: number; header: Buffer | null }>(
+    `SELECT e.uid, m.blob_id, m.size, h.header FROM entries e JOIN messages m ON m.id = e.message_id
+     LEFT JOIN message_headers h ON h.message_id = e.message_id WHERE e.folder_id = $1 AND e.uid = ANY($2::bigint[])`,
     [folderId, [...new Set(uids)]],
   );
-  return new Map(rows.map((r) => [r.uid, r.header]));
+  return new Map(rows.map((r) => [r.uid, { blobId: r.blob_id, size: r.size, header: r.header }]));
 }
 
 export async function headerlessMessages(db: PgDb, afterMessageId: number, limit: number): Promise<HeaderlessMessage[]> {

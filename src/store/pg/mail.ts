@@ -10,6 +10,7 @@ import type {
   CompactEntry,
   Delivery,
   EntryBlob,
+  EntryHeader,
   HeaderlessMessage,
   DeliveryResult,
   FlagChange,
@@ -470,7 +471,7 @@ export class PgMail implements MailStore {
     return entryBlobs(this.db, folderId, uids);
   }
 
-  async headers(folderId: number, uids: number[]): Promise<Map<number, Buffer>> {
+  async headers(folderId: number, uids: number[]): Promise<Map<number, EntryHeader>> {
     return entryHeaders(this.db, folderId, uids);
   }
 

@@ -10,7 +10,7 @@
  *   in it (`STORE 1:* +FLAGS (\Seen)` on an unread folder is one statement), else by UID list.
  * Functions take the connection; writes run inside the caller's `writeTx`.
  */
-import type { CompactEntry, EntryBlob, FlagMode, HeaderlessMessage } from '../types.js';
+import type { CompactEntry, EntryBlob, EntryHeader, FlagMode, HeaderlessMessage } from '../types.js';
 import { applyFlags, decodeFlags, encodeFlags, flagsInterner, sameFlags } from '../flags.js';
 import type { Db } from './db.js';
 
@@ -66,11 +66,12 @@ function byUids<Row extends [number, ...unknown[]]>(db: Db, columns: string, joi
     .all(folderId, JSON.stringify(uids)) as Row[];
 }
 
-/** The kept header sections (src/store/header-cache.ts) of the UIDs asked that have one. */
-export function entryHeaders(db: Db, folderId: number, uids: readonly number[]): Map<number, Buffer> {
-  const out = new Map<number, Buffer>();
-  for (const [uid, header] of byUids<[number, Buffer | null]>(db, 'e.uid, h.header', 'message_headers h ON h.message_id = e.message_id', folderId, uids))
-    if (header !== null) out.set(uid, header);
+/** Blob ids, sizes and kept header sections (src/store/header-cache.ts) of the UIDs asked. */
+export function entryHeaders(db: Db, folderId: number, uids: readonly number[]): Map<number, EntryHeader> {
+  const out = new Map<number, EntryHeader>();
+  const join = 'messages m ON m.id = e.message_id LEFT JOIN message_headers h ON h.message_id = e.message_id';
+  for (const [uid, blobId, size, header] of byUids<[number, string, number, Buffer | null]>(db, 'e.uid, m.blob_id, m.size, h.header', join, folderId, uids))
+    out.set(uid, { blobId, size, header });
   return out;
 }
 

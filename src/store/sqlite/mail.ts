@@ -4,6 +4,7 @@ import type {
   ChangeFeed,
   CompactEntry,
   EntryBlob,
+  EntryHeader,
   HeaderlessMessage,
   Delivery,
   DeliveryResult,
@@ -439,7 +440,7 @@ export class SqliteMail implements MailStore {
     return entryBlobs(this.db, folderId, uids);
   }
 
-  async headers(folderId: number, uids: number[]): Promise<Map<number, Buffer>> {
+  async headers(folderId: number, uids: number[]): Promise<Map<number, EntryHeader>> {
     return entryHeaders(this.db, folderId, uids);
   }
 

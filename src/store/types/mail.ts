@@ -180,11 +180,11 @@ export interface MailStore {
   /** Where the given UIDs' octets are and how big they are, by UID; UIDs not in the folder are left out. */
   entryBlobs(folderId: number, uids: number[]): Promise<Map<number, EntryBlob>>;
   /**
-   * The top-level header section (BODY[HEADER] octets) of the given UIDs, by UID, for the messages stored with
-   * one kept apart (src/store/header-cache.ts); the others (stored earlier, or with a bigger header) are left out
-   * and read from their blob.
+   * {@link entryBlobs} with each message's top-level header section (BODY[HEADER] octets) where one is kept apart
+   * (src/store/header-cache.ts; null for a message stored earlier, or with a bigger header: read its blob): what a
+   * header listing needs, in one read.
    */
-  headers(folderId: number, uids: number[]): Promise<Map<number, Buffer>>;
+  headers(folderId: number, uids: number[]): Promise<Map<number, EntryHeader>>;
   /**
    * Messages with no header section decided yet (stored before SQLite migration 11 / PostgreSQL 4), internal id
    * above `afterMessageId`, ascending, at most `limit`: what the header backfill (src/imap/header-backfill.ts) reads.
@@ -195,6 +195,11 @@ export interface MailStore {
    * blob); a message deleted meanwhile, or one that has its section already, is left alone.
    */
   keepHeaders(headers: ReadonlyArray<{ messageId: number; header: Buffer | null }>): Promise<void>;
+}
+
+/** {@link MailStore.headers}: where a message's octets are, and its kept header section. */
+export interface EntryHeader extends EntryBlob {
+  header: Buffer | null;
 }
 
 /** {@link MailStore.headerlessMessages}: a message and where its octets are. */
