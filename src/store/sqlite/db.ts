@@ -33,6 +33,7 @@ export function openDatabase(path: string, sync?: (file: string) => Promise<void
   raw.pragma(memory ? 'synchronous = OFF' : 'synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  raw.pragma(`cache_size = -${storeLimits.sqliteCacheKiB}`);
   const db = Object.assign(raw, { wal: new WalFlusher(memory ? null : `${path}-wal`, sync ?? (() => walFile!.sync())), walFile });
   migrate(db);
   if (!memory) {
