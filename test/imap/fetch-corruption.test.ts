@@ -7,20 +7,12 @@
  *   read its blob id before and the blob was released since.
  * - SEARCH, SORT and THREAD that must read a lost body end NO [CORRUPTION] too.
  */
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import tls from 'node:tls';
-import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
-import { pino } from 'pino';
-import { testServices, type TestServices } from '../kit/services.js';
+import type { TestServices } from '../kit/services.js';
+import { startTestImap, type TestImapServer } from '../kit/imap-server.js';
 import { LineClient } from '../kit/tcp.js';
-import { imapHandler } from '../../src/imap/server.js';
-import { UserIpConnections } from '../../src/imap/connection-limit.js';
-import { TlsProvider, writeSelfSigned } from '../../src/tls/certs.js';
 import { storeLimits } from '../../src/lib/limits.js';
 import { extractMeta } from '../../src/mail/meta.js';
 
@@ -28,41 +20,18 @@ const PASSWORD = 'a long good passphrase';
 const tagged = (tag: string) => new RegExp(`^${tag} (OK|NO|BAD)[^\\r\\n]*\\r\\n`, 'm');
 
 describe('FETCH of a message whose body is gone', { timeout: 60_000 }, () => {
-  let certDir: string;
-  let provider: TlsProvider;
+  let server: TestImapServer;
   let t: TestServices;
-  let server: tls.Server;
   let port: number;
   let folderId: number;
-  const sockets = new Set<tls.TLSSocket>();
-
-  before(async () => {
-    certDir = mkdtempSync(join(tmpdir(), 'outpost-fetch-corruption-'));
-    await writeSelfSigned('mail.example.test', join(certDir, 'cert.pem'), join(certDir, 'key.pem'));
-    provider = new TlsProvider(join(certDir, 'cert.pem'), join(certDir, 'key.pem'));
-  });
-  after(() => rmSync(certDir, { recursive: true, force: true }));
 
   beforeEach(async () => {
-    t = await testServices();
-    await t.accounts.bootstrap('example.test', 'admins secret passphrase');
+    server = await startTestImap();
+    ({ t, port } = server);
     await t.accounts.addMailbox('alice@example.test', PASSWORD);
     folderId = (await t.store.getFolder((await t.store.getMailbox('alice@example.test'))!.id, 'INBOX'))!.id;
-    const handler = imapHandler({ store: t.store, auth: t.auth, options: { hostname: 'mail.example.test' }, now: () => t.clock.now, connections: new UserIpConnections(20) }, provider);
-    server = tls.createServer({ cert: readFileSync(join(certDir, 'cert.pem')), key: readFileSync(join(certDir, 'key.pem')) }, (socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => undefined);
-      void handler(socket, { role: 'imaps', localPort: port, remoteAddress: socket.remoteAddress ?? '127.0.0.1', remotePort: socket.remotePort ?? 0, tls: true, log: pino({ level: 'silent' }) });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as AddressInfo).port;
   });
-  afterEach(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise((r) => server.close(r));
-    await t.close();
-  });
+  afterEach(() => server.close());
 
   async function append(text: string): Promise<string> {
     const raw = Buffer.from(text);

@@ -10,19 +10,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect as netConnect } from 'node:net';
 import tls from 'node:tls';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { pino } from 'pino';
-import { testServices, type TestServices } from '../kit/services.js';
+import type { TestServices } from '../kit/services.js';
+import { startTestImap, type TestImapServer } from '../kit/imap-server.js';
 import { python } from '../kit/python.js';
-import { imapHandler } from '../../src/imap/server.js';
-import { UserIpConnections } from '../../src/imap/connection-limit.js';
-import { TlsProvider, writeSelfSigned } from '../../src/tls/certs.js';
 import { extractMeta } from '../../src/mail/meta.js';
 import { describeMessage } from '../../src/imap/engine/describe.js';
 import { startDovecot, type Dovecot } from './dovecot-oracle.js';
@@ -129,37 +122,18 @@ function outcome(r: { untagged: string[]; tagged: string }): string {
 }
 
 describe('SEARCH, SORT and THREAD in other charsets', { timeout: 120_000 }, () => {
-  let certDir: string;
+  let server: TestImapServer;
   let t: TestServices;
-  let server: tls.Server;
   let port: number;
-  const sockets = new Set<tls.TLSSocket>();
 
   before(async () => {
-    certDir = mkdtempSync(join(tmpdir(), 'outpost-charset-'));
-    await writeSelfSigned('mail.example.test', join(certDir, 'cert.pem'), join(certDir, 'key.pem'));
-    const provider = new TlsProvider(join(certDir, 'cert.pem'), join(certDir, 'key.pem'));
-    t = await testServices();
-    await t.accounts.bootstrap('example.test', 'admins secret passphrase');
+    server = await startTestImap();
+    ({ t, port } = server);
     await t.accounts.addMailbox('alice@example.test', PASSWORD);
     const inbox = (await t.store.getFolder((await t.store.getMailbox('alice@example.test'))!.id, 'INBOX'))!;
     for (const [i, raw] of MESSAGES.entries()) await t.store.append(inbox.id, raw, { ...extractMeta(raw), ...describeMessage(raw) }, [], 1_770_000_000_000 + i * 60_000);
-    const handler = imapHandler({ store: t.store, auth: t.auth, options: { hostname: 'mail.example.test' }, now: () => t.clock.now, connections: new UserIpConnections(20) }, provider);
-    server = tls.createServer({ cert: readFileSync(join(certDir, 'cert.pem')), key: readFileSync(join(certDir, 'key.pem')) }, (socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => undefined);
-      void handler(socket, { role: 'imaps', localPort: port, remoteAddress: socket.remoteAddress ?? '127.0.0.1', remotePort: socket.remotePort ?? 0, tls: true, log: pino({ level: 'silent' }) });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as AddressInfo).port;
   });
-  after(async () => {
-    for (const s of sockets) s.destroy();
-    if (server) await new Promise((r) => server.close(r));
-    await t?.close();
-    rmSync(certDir, { recursive: true, force: true });
-  });
+  after(() => server?.close());
 
   it('Python imaplib searches, sorts and threads in ISO-8859-1, WINDOWS-1252 and KOI8-R', async () => {
     const script = `
