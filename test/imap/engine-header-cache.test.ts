@@ -11,7 +11,7 @@ import { fetchMessage } from '../../src/imap/engine/fetch.js';
 import { headerSection, parseMime } from '../../src/mail/mime/parse.js';
 import { HEADER_PREFIX_OCTETS, keptHeader, keptHeaderOfPrefix } from '../../src/store/header-cache.js';
 import { parseHeaderFields } from '../../src/mail/header-block.js';
-import { headerSectionBytes } from '../../src/imap/engine/sections.js';
+import { headerSectionBytes, sectionFields } from '../../src/imap/engine/sections.js';
 import { storeLimits } from '../../src/lib/limits.js';
 import type { FetchItem, SectionText } from '../../src/protocol/imap/index.js';
 import type { MessageRecord, MessageSource } from '../../src/imap/engine/types.js';
@@ -67,6 +67,10 @@ describe('IMAP FETCH from the kept header section', () => {
       const root = parseMime(raw);
       assert.deepEqual(headerSection(raw), raw.subarray(root.start, root.bodyStart), name);
     }
+  });
+
+  it('gives the header fields the MIME parse gives the root (what SORT and THREAD read)', () => {
+    for (const [name, raw] of messages()) assert.deepEqual(sectionFields(headerSection(raw)), parseMime(raw).fields, name);
   });
 
   it('answers each header item with the octets the whole message gives, without reading it', async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { encodeResponse, threadResponse, type SortCriterion } from '../../src/protocol/imap/index.js';
 import { baseSubject, sortMessages, threadMessages } from '../../src/imap/engine/sort-thread.js';
 import { crlf, mailbox } from './engine-kit.js';
+import { headerSection } from '../../src/mail/mime/parse.js';
 
 const msg = (headers: string) => crlf(`${headers}\n\nbody\n`);
 const box = mailbox([
@@ -17,6 +18,24 @@ const threads = async (alg: 'REFERENCES' | 'ORDEREDSUBJECT') =>
 const sort = async (...criteria: SortCriterion[]) => (await sortMessages(criteria, box.records, box.source)).map((m) => m.seq);
 
 describe('SORT and THREAD (engine, RFC 5256)', () => {
+  it('give the same answers from the kept header sections as from the messages, reading none of them', async () => {
+    const headers = new Map<number, Buffer>();
+    for (const r of box.records) headers.set(r.uid, headerSection(await box.source.raw(r.blobId)));
+    let reads = 0;
+    const counting = { raw: (id: string) => (reads++, box.source.raw(id)) };
+    const criteria: SortCriterion[][] = [
+      [{ key: 'SUBJECT', reverse: false }],
+      [{ key: 'FROM', reverse: true }, { key: 'DATE', reverse: false }],
+      [{ key: 'DISPLAYFROM', reverse: false }],
+      [{ key: 'TO', reverse: false }, { key: 'ARRIVAL', reverse: true }],
+    ];
+    for (const c of criteria)
+      assert.deepEqual((await sortMessages(c, box.records, counting, headers)).map((m) => m.seq), await sort(...c), JSON.stringify(c));
+    for (const alg of ['REFERENCES', 'ORDEREDSUBJECT'] as const)
+      assert.equal(encodeResponse(threadResponse(await threadMessages(alg, box.records, counting, headers))).toString().trim(), await threads(alg));
+    assert.equal(reads, 0);
+  });
+
   it('extracts base subjects', () => {
     const cases: Array<[string, string, boolean]> = [
       ['Re: [list] Fwd: Hi (fwd)', 'hi', true],

@@ -40,13 +40,17 @@ describe('FETCH of a message whose body is gone', { timeout: 60_000 }, () => {
     return entries[entries.length - 1]!.blobId;
   }
 
-  /** Removes a body from the SQLite file behind the server's back, as a failing disk or a bad restore would. */
-  function loseBlob(blobId: string): void {
+  /**
+   * Removes a body from the SQLite file behind the server's back, as a failing disk or a bad restore would; with
+   * `header`, its kept header section too (src/store/header-cache.ts), so that SORT and THREAD must read the body.
+   */
+  function loseBlob(blobId: string, opts: { header?: boolean } = {}): void {
     const db = new Database(t.store.description.replace(/^sqlite:/, ''));
     try {
       db.pragma('foreign_keys = OFF');
       db.prepare('DELETE FROM blob_chunks WHERE blob_id = ?').run(blobId);
       assert.equal(db.prepare('DELETE FROM blobs WHERE id = ?').run(blobId).changes, 1);
+      if (opts.header) db.prepare('DELETE FROM message_headers WHERE message_id IN (SELECT id FROM messages WHERE blob_id = ?)').run(blobId);
     } finally {
       db.close();
     }
@@ -82,13 +86,24 @@ describe('FETCH of a message whose body is gone', { timeout: 60_000 }, () => {
   it('SEARCH, SORT and THREAD that read a lost body: NO [CORRUPTION]; keys that need no body still answer', async () => {
     await append('Subject: one\r\n\r\nfirst body\r\n');
     const lostId = await append('Subject: two\r\n\r\nsecond body\r\n');
-    loseBlob(lostId);
+    loseBlob(lostId, { header: true });
     const c = await signIn();
     assert.match(await c.cmd('s1 SEARCH BODY "body"', tagged('s1')), /^s1 NO \[CORRUPTION\] /m);
     assert.match(await c.cmd('s2 UID SORT (SUBJECT) UTF-8 ALL', tagged('s2')), /^s2 NO \[CORRUPTION\] /m);
     assert.match(await c.cmd('s3 THREAD REFERENCES UTF-8 ALL', tagged('s3')), /^s3 NO \[CORRUPTION\] /m);
     assert.match(await c.cmd('s4 SEARCH UNSEEN', tagged('s4')), /^\* SEARCH 1 2\r\ns4 OK/m);
     assert.match(await c.cmd('s5 SEARCH LARGER 1', tagged('s5')), /^\* SEARCH 1 2\r\ns5 OK/m);
+    c.close();
+  });
+
+  it('SORT and THREAD of a message whose body is lost but whose header section is kept: answered from the section', async () => {
+    await append('Subject: b-one\r\n\r\nfirst body\r\n');
+    const lostId = await append('Subject: a-two\r\n\r\nsecond body\r\n');
+    loseBlob(lostId);
+    const c = await signIn();
+    assert.match(await c.cmd('s1 SORT (SUBJECT) UTF-8 ALL', tagged('s1')), /^\* SORT 2 1\r\ns1 OK/m);
+    assert.match(await c.cmd('s2 THREAD ORDEREDSUBJECT UTF-8 ALL', tagged('s2')), /^\* THREAD \(1\)\(2\)\r\ns2 OK/m); // threads in order of their first message's date
+    assert.match(await c.cmd('s3 FETCH 2 BODY.PEEK[TEXT]', tagged('s3')), /^s3 NO \[CORRUPTION\] /m, 'the body itself is still reported lost');
     c.close();
   });
 

@@ -8,7 +8,7 @@
  * Content-Transfer-Encoding removed.
  */
 import type { Section, SectionText } from '../../protocol/imap/index.js';
-import { fieldNameText, headerFieldSpans } from '../../mail/header-block.js';
+import { fieldNameText, headerFieldSpans, parseHeaderFields, type HeaderField } from '../../mail/header-block.js';
 import { partAt, type MimePart } from '../../mail/mime/parse.js';
 import { UnknownCteError } from './types.js';
 
@@ -54,6 +54,14 @@ function headerFields(block: Buffer, names: readonly string[], not: boolean): Bu
 function isAscii(bytes: Buffer, length: number): boolean {
   for (let i = 0; i < length; i++) if (bytes[i]! >= 0x80) return false;
   return true;
+}
+
+/**
+ * The fields of a message's kept top-level header section (src/store/header-cache.ts), as the MIME parse of the
+ * whole message gives its root's: what SORT and THREAD read, without reading the message.
+ */
+export function sectionFields(header: Buffer): HeaderField[] {
+  return parseHeaderFields(fieldBytes(header));
 }
 
 /** The text items answered from a message's top-level header section alone (BODY[HEADER], HEADER.FIELDS). */

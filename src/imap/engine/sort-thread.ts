@@ -13,6 +13,7 @@ import { decodeEncodedWords } from '../../mail/encoded-words.js';
 import type { HeaderField } from '../../mail/header-block.js';
 import { addressField } from './envelope.js';
 import { parsedMessage } from './cache.js';
+import { sectionFields } from './sections.js';
 import { foldText } from './search-text.js';
 import type { MessageRecord, MessageSource } from './types.js';
 
@@ -25,10 +26,17 @@ interface Facts {
   readonly isReplyOrForward: boolean;
 }
 
-async function factsOf(messages: readonly MessageRecord[], source: MessageSource): Promise<Facts[]> {
+/**
+ * Kept top-level header sections by UID (MailStore.headers): a message that has one is not read at all, since SORT
+ * and THREAD look at header fields only.
+ */
+export type HeaderSections = ReadonlyMap<number, Buffer>;
+
+async function factsOf(messages: readonly MessageRecord[], source: MessageSource, headers?: HeaderSections): Promise<Facts[]> {
   const out: Facts[] = [];
   for (const m of messages) {
-    const fields = (await parsedMessage(source, m.blobId)).mime.fields;
+    const header = headers?.get(m.uid);
+    const fields = header ? sectionFields(header) : (await parsedMessage(source, m.blobId)).mime.fields;
     const date = fields.find((f) => f.lowerName === 'date');
     const sent = date === undefined ? null : parseRfc5322Date(date.value);
     const subject = fields.find((f) => f.lowerName === 'subject')?.value ?? '';
@@ -118,8 +126,13 @@ function compare(a: string | number, b: string | number): number {
 }
 
 /** The messages in SORT order (RFC 5256 §3): criteria in turn, then sequence number. */
-export async function sortMessages(criteria: readonly SortCriterion[], messages: readonly MessageRecord[], source: MessageSource): Promise<MessageRecord[]> {
-  const facts = await factsOf(messages, source);
+export async function sortMessages(
+  criteria: readonly SortCriterion[],
+  messages: readonly MessageRecord[],
+  source: MessageSource,
+  headers?: HeaderSections,
+): Promise<MessageRecord[]> {
+  const facts = await factsOf(messages, source, headers);
   const keyed = facts.map((f) => ({ f, keys: criteria.map((c) => keyOf(f, c.key)) }));
   keyed.sort((a, b) => {
     for (let i = 0; i < criteria.length; i++) {
@@ -136,8 +149,13 @@ const bySent = (a: Facts, b: Facts): number => a.sentDate - b.sentDate || a.m.se
 /**
  * THREAD (RFC 5256 §3). Nodes carry sequence numbers; the server maps them to UIDs for UID THREAD.
  */
-export async function threadMessages(algorithm: 'REFERENCES' | 'ORDEREDSUBJECT', messages: readonly MessageRecord[], source: MessageSource): Promise<ThreadNode[]> {
-  const facts = await factsOf(messages, source);
+export async function threadMessages(
+  algorithm: 'REFERENCES' | 'ORDEREDSUBJECT',
+  messages: readonly MessageRecord[],
+  source: MessageSource,
+  headers?: HeaderSections,
+): Promise<ThreadNode[]> {
+  const facts = await factsOf(messages, source, headers);
   return algorithm === 'ORDEREDSUBJECT' ? orderedSubject(facts) : references(facts);
 }
 
