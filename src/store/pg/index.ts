@@ -6,7 +6,8 @@
 import type { BlobStore, Store } from '../types.js';
 import { PgDb } from './db.js';
 import { PgAccounts } from './accounts.js';
-import { PgMail, putBlob } from './mail.js';
+import { PgMail } from './mail.js';
+import { putBlob } from './message-rows.js';
 import { PgQueue } from './queue.js';
 import { PgCounters, PgEvents, PgLocks, PgSessions } from './misc.js';
 import { PgChangeFeed } from './change-feed.js';

@@ -5,7 +5,8 @@
  */
 import type { MtaStsCacheEntry, QueueAttempt, QueueEntry, QueueSettlement, QueueStatus, QueueStore } from '../types.js';
 import { type PgDb, rowOf, rowsOf } from './db.js';
-import { type PgMail, releaseMessage } from './mail.js';
+import type { PgMail } from './mail.js';
+import { releaseMessage } from './message-rows.js';
 
 interface QueueRow {
   id: number;
